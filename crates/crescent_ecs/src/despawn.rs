@@ -1,0 +1,59 @@
+//! Despawn requests: entities scripts asked to remove, applied at one point of the frame.
+//!
+//! Scripts run while the world is borrowed for dispatch, and an entity that vanished in
+//! the middle of a dispatch loop would make the loop's order depend on who despawned
+//! whom. So `e:despawn()` only queues the entity here; [`apply_despawn_requests`] removes
+//! them all at once, in request order, after the frame's script phases.
+
+use bevy_ecs::{entity::Entity, resource::Resource, world::World};
+
+/// Entities waiting to be despawned, in request order, without duplicates.
+#[derive(Resource, Debug, Default)]
+pub struct DespawnQueue {
+    order: Vec<Entity>,
+    pending: bevy_ecs::entity::EntityHashSet,
+}
+
+impl DespawnQueue {
+    /// Queues `entity`; returns false when it was already queued.
+    pub fn request(&mut self, entity: Entity) -> bool {
+        if self.pending.insert(entity) {
+            self.order.push(entity);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether `entity` waits for despawn.
+    pub fn is_pending(&self, entity: Entity) -> bool {
+        self.pending.contains(&entity)
+    }
+
+    /// Number of queued entities.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    fn take(&mut self) -> Vec<Entity> {
+        self.pending.clear();
+        std::mem::take(&mut self.order)
+    }
+}
+
+/// Despawns every queued entity that still exists; returns how many went.
+pub fn apply_despawn_requests(world: &mut World) -> usize {
+    let Some(mut queue) = world.get_resource_mut::<DespawnQueue>() else {
+        return 0;
+    };
+    let entities = queue.take();
+    entities
+        .into_iter()
+        .filter(|&entity| world.despawn(entity))
+        .count()
+}

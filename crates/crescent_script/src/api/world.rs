@@ -1,0 +1,155 @@
+//! The `world` table: `world.spawn`, `world.find`, `world.count`.
+
+use bevy_ecs::entity::Entity;
+use crescent_ecs::{DespawnQueue, Name, SpawnCounter, SpawnOrder};
+use mlua::{Lua, Table, Value};
+
+use crate::{CrescentError, api::{LuaEntity, lua_err}, lifecycle, runtime::Ctx};
+
+/// Keys of a spawn description that are not component names.
+const SPAWN_KEYS: [&str; 3] = ["script", "props", "name"];
+
+pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
+    let world = lua.create_table()?;
+    world.raw_set("spawn", lua.create_function(spawn)?)?;
+    world.raw_set(
+        "find",
+        lua.create_function(|lua, name: String| find(&*Ctx::of(lua)?, &name).map_err(lua_err))?,
+    )?;
+    world.raw_set(
+        "count",
+        lua.create_function(|lua, ()| {
+            Ctx::of(lua)?
+                .world
+                .with(|world| {
+                    let live = world.get_resource::<SpawnCounter>().map_or(0, SpawnCounter::live);
+                    let leaving = world.get_resource::<DespawnQueue>().map_or(0, DespawnQueue::len);
+                    live.saturating_sub(leaving)
+                })
+                .map_err(lua_err)
+        })?,
+    )?;
+    Ok(world)
+}
+
+/// A spawn description, read before anything is spawned.
+struct SpawnDesc {
+    scripts: Vec<String>,
+    props: Option<Table>,
+    name: Option<String>,
+    components: Vec<(String, Value)>,
+}
+
+fn read_desc(desc: Option<Table>) -> mlua::Result<SpawnDesc> {
+    let mut out = SpawnDesc {
+        scripts: Vec::new(),
+        props: None,
+        name: None,
+        components: Vec::new(),
+    };
+    let Some(desc) = desc else { return Ok(out) };
+    out.scripts = match desc.raw_get::<Value>("script")? {
+        Value::Nil => Vec::new(),
+        Value::String(s) => vec![s.to_str()?.to_owned()],
+        Value::Table(list) => list
+            .sequence_values::<String>()
+            .collect::<mlua::Result<_>>()
+            .map_err(|e| mlua::Error::runtime(format!("world.spawn: 'script' must be a path or a list of paths ({e})")))?,
+        other => {
+            return Err(mlua::Error::runtime(format!(
+                "world.spawn: 'script' must be a path or a list of paths, got {}",
+                other.type_name()
+            )));
+        }
+    };
+    out.props = match desc.raw_get::<Value>("props")? {
+        Value::Nil => None,
+        Value::Table(t) => Some(t),
+        other => {
+            return Err(mlua::Error::runtime(format!(
+                "world.spawn: 'props' must be a table, got {}",
+                other.type_name()
+            )));
+        }
+    };
+    out.name = match desc.raw_get::<Value>("name")? {
+        Value::Nil => None,
+        Value::String(s) => Some(s.to_str()?.to_owned()),
+        other => {
+            return Err(mlua::Error::runtime(format!(
+                "world.spawn: 'name' must be a string, got {}",
+                other.type_name()
+            )));
+        }
+    };
+    for pair in desc.pairs::<Value, Value>() {
+        let (key, value) = pair?;
+        let Value::String(key) = key else {
+            return Err(mlua::Error::runtime(
+                "world.spawn: keys must be 'script', 'props', 'name' or component names",
+            ));
+        };
+        let key = key.to_str()?.to_owned();
+        if !SPAWN_KEYS.contains(&key.as_str()) {
+            out.components.push((key, value));
+        }
+    }
+    // Deterministic insertion order, whatever the table's iteration order.
+    out.components.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
+    let ctx = Ctx::of(lua)?;
+    let desc = read_desc(desc)?;
+    let entity = ctx
+        .world
+        .with(|world| -> Result<Entity, CrescentError> {
+            let components = desc
+                .components
+                .iter()
+                .map(|(name, _)| crate::components::lookup(world, name))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut e = world.spawn(SpawnOrder::default());
+            if let Some(name) = &desc.name {
+                e.insert(Name::new(name.clone()));
+            }
+            let entity = e.id();
+            for (component, (name, value)) in components.iter().zip(&desc.components) {
+                if let Err(err) = component.set(world, entity, lua, value.clone(), name) {
+                    world.despawn(entity);
+                    return Err(err);
+                }
+            }
+            Ok(entity)
+        })
+        .and_then(|r| r)
+        .map_err(lua_err)?;
+    for path in &desc.scripts {
+        if let Err(err) = lifecycle::attach(lua, &ctx, entity, path, desc.props.as_ref()) {
+            // Undo the half-built entity; its pending instances never ran.
+            let _ = ctx.world.with(|world| world.despawn(entity));
+            return Err(lua_err(err));
+        }
+    }
+    Ok(LuaEntity(entity))
+}
+
+fn find(ctx: &Ctx, name: &str) -> Result<Option<LuaEntity>, CrescentError> {
+    ctx.world.with(|world| {
+        let leaving = world.get_resource::<DespawnQueue>();
+        let mut best: Option<(u64, Entity)> = None;
+        let mut query = world.try_query::<(Entity, &Name, &SpawnOrder)>();
+        if let Some(query) = query.as_mut() {
+            for (entity, entity_name, order) in query.iter(world) {
+                let candidate = entity_name.as_str() == name
+                    && !leaving.is_some_and(|q| q.is_pending(entity))
+                    && best.is_none_or(|(o, _)| order.0 < o);
+                if candidate {
+                    best = Some((order.0, entity));
+                }
+            }
+        }
+        best.map(|(_, e)| LuaEntity(e))
+    })
+}

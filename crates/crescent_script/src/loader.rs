@@ -1,0 +1,229 @@
+//! Loading scripts and modules from the assets root: each file compiled once per runtime.
+
+use std::{
+    collections::HashMap,
+    path::{Component, Path, PathBuf},
+};
+
+use mlua::{Function, Lua, Table, Value, chunk::ChunkMode};
+
+use crate::{CrescentError, registry::EventId, runtime::Ctx};
+
+/// Handler names with a fixed meaning; their fields must be functions.
+pub const LIFECYCLE_HANDLERS: [&str; 5] = ["init", "update", "fixed_update", "final", "on_reload"];
+
+/// A compiled script file: its table and the handler functions every instance shares.
+#[derive(Debug)]
+pub(crate) struct LoadedScript {
+    pub path: String,
+    pub handlers: Vec<(EventId, Function)>,
+}
+
+/// Compiled scripts of one runtime, by path relative to the assets root.
+#[derive(Debug)]
+pub(crate) struct ScriptCache {
+    root: PathBuf,
+    scripts: Vec<LoadedScript>,
+    by_path: HashMap<String, usize>,
+}
+
+impl ScriptCache {
+    pub(crate) fn new(root: PathBuf) -> Self {
+        Self {
+            root,
+            scripts: Vec::new(),
+            by_path: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn get(&self, index: usize) -> Option<&LoadedScript> {
+        self.scripts.get(index)
+    }
+
+    pub(crate) fn path(&self, index: usize) -> &str {
+        self.scripts.get(index).map_or("<unknown script>", |s| s.path.as_str())
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.scripts.clear();
+        self.by_path.clear();
+    }
+}
+
+/// Normalises a script path relative to the assets root, refusing anything that leaves it.
+pub fn normalize_path(path: &str) -> Result<String, CrescentError> {
+    let bad = |reason| CrescentError::BadPath {
+        path: path.to_owned(),
+        reason,
+    };
+    if path.is_empty() {
+        return Err(bad("the path is empty"));
+    }
+    if path.contains('\\') || path.contains('\0') {
+        return Err(bad("use '/' as separator, without NUL bytes"));
+    }
+    let mut parts = Vec::new();
+    for component in Path::new(path).components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => return Err(bad("'..' would leave the assets root")),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(bad("absolute paths are not allowed; paths are relative to the assets root"));
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Err(bad("the path names no file"));
+    }
+    Ok(parts.join("/"))
+}
+
+/// Reads and compiles `path` (relative to the assets root) into a function that runs it in `env`.
+pub(crate) fn compile_file(lua: &Lua, root: &Path, path: &str, env: Table) -> Result<Function, CrescentError> {
+    let resolved = root.join(path);
+    let source = std::fs::read(&resolved).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => CrescentError::ScriptNotFound {
+            path: path.to_owned(),
+            resolved: resolved.display().to_string(),
+        },
+        _ => CrescentError::Io {
+            path: path.to_owned(),
+            source: err,
+        },
+    })?;
+    compile_source(lua, path, &source, env)
+}
+
+/// Compiles `source` as the file `path` (chunk name `@path`), as text only.
+pub(crate) fn compile_source(lua: &Lua, path: &str, source: &[u8], env: Table) -> Result<Function, CrescentError> {
+    lua.load(source)
+        .set_name(format!("@{path}"))
+        .set_mode(ChunkMode::Text)
+        .set_environment(env)
+        .into_function()
+        .map_err(|err| match err {
+            mlua::Error::SyntaxError { message, .. } => CrescentError::Syntax { message },
+            other => CrescentError::Lua(other),
+        })
+}
+
+/// Loads a script by path (compiling it on first use) and returns its cache index.
+pub(crate) fn load_script(lua: &Lua, ctx: &Ctx, path: &str) -> Result<usize, CrescentError> {
+    let path = normalize_path(path)?;
+    if let Some(&index) = ctx.scripts.borrow().by_path.get(&path) {
+        return Ok(index);
+    }
+    let root = ctx.scripts.borrow().root.clone();
+    let env = crate::sandbox::new_env(lua, ctx)?;
+    let chunk = compile_file(lua, &root, &path, env)?;
+    let table = run_script_chunk(&path, chunk)?;
+    let handlers = collect_handlers(ctx, &path, &table)?;
+    let mut scripts = ctx.scripts.borrow_mut();
+    let index = scripts.scripts.len();
+    scripts.scripts.push(LoadedScript {
+        path: path.clone(),
+        handlers,
+    });
+    scripts.by_path.insert(path, index);
+    Ok(index)
+}
+
+fn run_script_chunk(path: &str, chunk: Function) -> Result<Table, CrescentError> {
+    match chunk.call::<Value>(()) {
+        Ok(Value::Table(table)) => Ok(table),
+        Ok(other) => Err(CrescentError::NotATable {
+            path: path.to_owned(),
+            got: other.type_name().to_owned(),
+        }),
+        Err(err) => Err(CrescentError::LoadFailed {
+            path: path.to_owned(),
+            message: crate::error::split_lua_error(&err).0,
+        }),
+    }
+}
+
+/// The script table's handlers: lifecycle fields must be functions; other function fields
+/// are custom event handlers; other values are left alone as script constants.
+fn collect_handlers(ctx: &Ctx, path: &str, table: &Table) -> Result<Vec<(EventId, Function)>, CrescentError> {
+    let mut named: Vec<(String, Function)> = Vec::new();
+    for pair in table.pairs::<Value, Value>() {
+        let (key, value) = pair?;
+        let Value::String(key) = key else { continue };
+        let key = key.to_string_lossy();
+        match value {
+            Value::Function(f) => named.push((key, f)),
+            other if LIFECYCLE_HANDLERS.contains(&key.as_str()) => {
+                return Err(CrescentError::HandlerNotFunction {
+                    path: path.to_owned(),
+                    field: key,
+                    got: other.type_name().to_owned(),
+                });
+            }
+            _ => {}
+        }
+    }
+    // Table iteration order is not deterministic; handler registration order must be.
+    named.sort_by(|a, b| handler_rank(&a.0).cmp(&handler_rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    let mut registry = ctx.registry.borrow_mut();
+    Ok(named
+        .into_iter()
+        .map(|(name, f)| (registry.event_id(&name), f))
+        .collect())
+}
+
+fn handler_rank(name: &str) -> usize {
+    LIFECYCLE_HANDLERS
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or(LIFECYCLE_HANDLERS.len())
+}
+
+/// Installs `require` and a minimal `package` table: modules load from the assets root
+/// only, once per runtime, each in its own environment.
+pub(crate) fn install_require(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
+    let package = lua.create_table()?;
+    let loaded = lua.create_table()?;
+    for lib in ["string", "table", "math", "utf8", "coroutine", "os"] {
+        loaded.raw_set(lib, globals.raw_get::<Value>(lib)?)?;
+    }
+    loaded.raw_set("_G", globals.clone())?;
+    package.raw_set("loaded", loaded.clone())?;
+    package.raw_set("config", "/\n;\n?\n!\n-\n")?;
+    loaded.raw_set("package", package.clone())?;
+    globals.raw_set("package", package)?;
+
+    let require = lua.create_function(move |lua, name: String| {
+        if let Some(value) = loaded.raw_get::<Option<Value>>(name.as_str())?
+            && value != Value::Nil
+        {
+            return Ok(value);
+        }
+        let ctx = Ctx::of(lua)?;
+        let path = module_path(&name)?;
+        let root = ctx.scripts.borrow().root.clone();
+        let env = crate::sandbox::new_env(lua, &ctx)?;
+        let chunk = compile_file(lua, &root, &path, env).map_err(|err| {
+            mlua::Error::runtime(format!("module '{name}' not found or broken: {err}"))
+        })?;
+        let value = match chunk.call::<Value>((name.as_str(), path.as_str()))? {
+            Value::Nil => Value::Boolean(true),
+            value => value,
+        };
+        loaded.raw_set(name.as_str(), value.clone())?;
+        Ok(value)
+    })?;
+    globals.raw_set("require", require)?;
+    Ok(())
+}
+
+/// `a.b` -> `a/b.lua`, refusing names that would leave the assets root.
+fn module_path(name: &str) -> Result<String, CrescentError> {
+    if name.starts_with('/') || name.contains("..") || name.contains('\\') {
+        return Err(CrescentError::BadPath {
+            path: name.to_owned(),
+            reason: "modules are named like 'a.b' and load from the assets root only",
+        });
+    }
+    normalize_path(&format!("{}.lua", name.replace('.', "/")))
+}

@@ -1,0 +1,64 @@
+//! `ScriptingPlugin`: Lua scripting for a bevy `App`.
+
+use bevy_app::{App, FixedUpdate, Plugin, PostUpdate, PreUpdate, Update};
+use bevy_ecs::schedule::IntoScheduleConfigs;
+use crescent_ecs::{CrescentEcsPlugin, apply_velocity};
+
+use crate::{
+    PendingCleanup, ScriptComponents, ScriptConfig, ScriptError, ScriptErrorLog, ScriptRuntime,
+    ScriptStats, ScriptedEntities,
+    systems::{ScriptSystems, attach_phase, cleanup_phase, fixed_update_phase, gc_phase, update_phase},
+};
+
+/// Adds a Lua [`ScriptRuntime`] to the app and runs scripts every frame.
+///
+/// Adds [`CrescentEcsPlugin`] (deterministic 60 Hz stepping) unless it is already added;
+/// add it first with `deterministic: false` for wall-clock time.
+///
+/// ```
+/// use bevy_app::App;
+/// use crescent_script::{ScriptingPlugin, ScriptConfig};
+///
+/// let mut app = App::new();
+/// app.add_plugins(ScriptingPlugin::new(ScriptConfig { assets_root: "assets".into(), ..Default::default() }));
+/// app.update();
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ScriptingPlugin {
+    /// Runtime configuration.
+    pub config: ScriptConfig,
+}
+
+impl ScriptingPlugin {
+    /// A plugin with this configuration.
+    pub fn new(config: ScriptConfig) -> Self {
+        Self { config }
+    }
+}
+
+impl Plugin for ScriptingPlugin {
+    fn build(&self, app: &mut App) {
+        if !app.is_plugin_added::<CrescentEcsPlugin>() {
+            app.add_plugins(CrescentEcsPlugin::default());
+        }
+        if !app.world().contains_resource::<ScriptComponents>() {
+            app.insert_resource(ScriptComponents::with_builtins());
+        }
+        app.add_message::<ScriptError>()
+            .init_resource::<PendingCleanup>()
+            .init_resource::<ScriptErrorLog>()
+            .init_resource::<ScriptStats>()
+            .init_resource::<ScriptedEntities>();
+        match ScriptRuntime::new(self.config.clone()) {
+            Ok(runtime) => app.world_mut().insert_non_send(runtime),
+            Err(err) => tracing::error!(target: "crescent", "cannot create the Lua runtime: {err}"),
+        }
+        app.configure_sets(FixedUpdate, ScriptSystems::FixedUpdate.before(apply_velocity))
+            .configure_sets(PostUpdate, (ScriptSystems::Cleanup, ScriptSystems::Gc).chain())
+            .add_systems(PreUpdate, attach_phase.in_set(ScriptSystems::Attach))
+            .add_systems(FixedUpdate, fixed_update_phase.in_set(ScriptSystems::FixedUpdate))
+            .add_systems(Update, update_phase.in_set(ScriptSystems::Update))
+            .add_systems(PostUpdate, cleanup_phase.in_set(ScriptSystems::Cleanup))
+            .add_systems(PostUpdate, gc_phase.in_set(ScriptSystems::Gc));
+    }
+}

@@ -1,0 +1,389 @@
+//! The handler registry: every Lua handler of a runtime, in one slotmap.
+//!
+//! Components never hold Lua values (an `mlua::Function` that outlives its Lua state
+//! panics when called), so entities carry [`HandlerKey`]s and [`InstanceKey`]s: plain
+//! `Copy + Send` data that resolve here or fail with a [`StaleKey`].
+//!
+//! Invariants:
+//! - every handler's `instance` is a live instance, and that instance lists the handler;
+//! - a key resolves only in the runtime that issued it (keys carry a [`RuntimeId`], and
+//!   slotmap versions make a removed slot's old keys fail even after the slot is reused);
+//! - `by_event[ev]` holds the handlers of *active* instances for event `ev`, plus removed
+//!   keys that the next [`HandlerRegistry::dispatch_order`] call compacts away;
+//! - dispatch order is `(spawn order, instance attach sequence, handler sequence)`.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use bevy_ecs::entity::Entity;
+use mlua::{Function, Table};
+use slotmap::{SlotMap, new_key_type};
+
+use crate::StaleKey;
+
+new_key_type! {
+    struct HandlerSlot;
+    struct InstanceSlot;
+}
+
+/// Identifies one [`ScriptRuntime`](crate::ScriptRuntime); keys from another runtime never resolve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RuntimeId(u32);
+
+impl RuntimeId {
+    pub(crate) fn next() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A key to one handler in the registry; plain data, safe to keep anywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HandlerKey {
+    slot: HandlerSlot,
+    runtime: RuntimeId,
+}
+
+/// A key to one script instance (one script attached to one entity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct InstanceKey {
+    slot: InstanceSlot,
+    runtime: RuntimeId,
+}
+
+/// An interned event name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventId(u32);
+
+/// The position of a handler in dispatch order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Order {
+    spawn: u64,
+    instance: u64,
+    handler: u64,
+}
+
+/// Where an instance is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceState {
+    /// Attached; `init` has not run yet, no handler is dispatched.
+    Pending,
+    /// `init` ran; handlers are dispatched.
+    Active,
+    /// Despawned or detached; only `final` may still run before removal.
+    Detaching {
+        /// Whether the instance was active, i.e. whether `final` is owed.
+        was_active: bool,
+    },
+}
+
+/// One handler: the Lua function, the instance's `self`, its event and its owner.
+#[derive(Debug)]
+pub struct HandlerEntry {
+    /// The handler function.
+    pub func: Function,
+    /// The owning instance's `self` table.
+    pub this: Table,
+    /// The event it handles.
+    pub event: EventId,
+    /// The entity that owns it.
+    pub owner: Entity,
+    /// The instance that owns it.
+    pub instance: InstanceKey,
+    order: Order,
+}
+
+/// One script attached to one entity.
+#[derive(Debug)]
+pub struct Instance {
+    /// The entity it is attached to.
+    pub entity: Entity,
+    /// Index of its script in the runtime's script cache.
+    pub script: usize,
+    /// Its `self` table.
+    pub this: Table,
+    /// Its handlers, in registration order.
+    pub handlers: Vec<HandlerKey>,
+    /// Life-cycle state.
+    pub state: InstanceState,
+    spawn: u64,
+    seq: u64,
+}
+
+#[derive(Debug, Default)]
+struct EventIndex {
+    entries: Vec<(Order, HandlerSlot)>,
+    sorted: bool,
+    stale: usize,
+}
+
+/// Every handler and script instance of one runtime.
+#[derive(Debug)]
+pub struct HandlerRegistry {
+    runtime: RuntimeId,
+    handlers: SlotMap<HandlerSlot, HandlerEntry>,
+    instances: SlotMap<InstanceSlot, Instance>,
+    by_event: Vec<EventIndex>,
+    event_names: Vec<String>,
+    event_ids: std::collections::HashMap<String, EventId>,
+    next_seq: u64,
+}
+
+impl HandlerRegistry {
+    pub(crate) fn new(runtime: RuntimeId) -> Self {
+        Self {
+            runtime,
+            handlers: SlotMap::with_key(),
+            instances: SlotMap::with_key(),
+            by_event: Vec::new(),
+            event_names: Vec::new(),
+            event_ids: Default::default(),
+            next_seq: 0,
+        }
+    }
+
+    /// The runtime that issued this registry's keys.
+    pub fn runtime(&self) -> RuntimeId {
+        self.runtime
+    }
+
+    /// Interns an event name.
+    pub fn event_id(&mut self, name: &str) -> EventId {
+        if let Some(&id) = self.event_ids.get(name) {
+            return id;
+        }
+        let id = EventId(self.event_names.len() as u32);
+        self.event_names.push(name.to_owned());
+        self.event_ids.insert(name.to_owned(), id);
+        self.by_event.push(EventIndex {
+            sorted: true,
+            ..Default::default()
+        });
+        id
+    }
+
+    /// Looks an event name up without interning it.
+    pub fn find_event(&self, name: &str) -> Option<EventId> {
+        self.event_ids.get(name).copied()
+    }
+
+    /// The name of an interned event.
+    pub fn event_name(&self, id: EventId) -> &str {
+        self.event_names
+            .get(id.0 as usize)
+            .map_or("<unknown event>", String::as_str)
+    }
+
+    /// Live handlers.
+    pub fn handler_count(&self) -> usize {
+        self.handlers.len()
+    }
+
+    /// Live instances.
+    pub fn instance_count(&self) -> usize {
+        self.instances.len()
+    }
+
+    /// Resolves a handler key.
+    pub fn handler(&self, key: HandlerKey) -> Result<&HandlerEntry, StaleKey> {
+        if key.runtime != self.runtime {
+            return Err(StaleKey::OtherRuntime);
+        }
+        self.handlers.get(key.slot).ok_or(StaleKey::Removed)
+    }
+
+    /// Resolves an instance key.
+    pub fn instance(&self, key: InstanceKey) -> Result<&Instance, StaleKey> {
+        if key.runtime != self.runtime {
+            return Err(StaleKey::OtherRuntime);
+        }
+        self.instances.get(key.slot).ok_or(StaleKey::Removed)
+    }
+
+    pub(crate) fn instance_mut(&mut self, key: InstanceKey) -> Result<&mut Instance, StaleKey> {
+        if key.runtime != self.runtime {
+            return Err(StaleKey::OtherRuntime);
+        }
+        self.instances.get_mut(key.slot).ok_or(StaleKey::Removed)
+    }
+
+    /// Every live instance key, in attach order.
+    pub fn instance_keys(&self) -> Vec<InstanceKey> {
+        let mut keys: Vec<_> = self
+            .instances
+            .iter()
+            .map(|(slot, inst)| (inst.seq, slot))
+            .collect();
+        keys.sort_unstable_by_key(|&(seq, _)| seq);
+        keys.into_iter()
+            .map(|(_, slot)| InstanceKey {
+                slot,
+                runtime: self.runtime,
+            })
+            .collect()
+    }
+
+    /// Adds a pending instance of `script` on `entity` (spawn order `spawn`).
+    pub(crate) fn insert_instance(
+        &mut self,
+        entity: Entity,
+        spawn: u64,
+        script: usize,
+        this: Table,
+    ) -> InstanceKey {
+        self.next_seq += 1;
+        let slot = self.instances.insert(Instance {
+            entity,
+            script,
+            this,
+            handlers: Vec::new(),
+            state: InstanceState::Pending,
+            spawn,
+            seq: self.next_seq,
+        });
+        InstanceKey {
+            slot,
+            runtime: self.runtime,
+        }
+    }
+
+    /// Adds a handler to an instance; it is dispatched once the instance is active.
+    pub(crate) fn insert_handler(
+        &mut self,
+        instance: InstanceKey,
+        event: EventId,
+        func: Function,
+    ) -> Result<HandlerKey, StaleKey> {
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        let inst = self.instance(instance)?;
+        let order = Order {
+            spawn: inst.spawn,
+            instance: inst.seq,
+            handler: seq,
+        };
+        let active = inst.state == InstanceState::Active;
+        let (owner, this) = (inst.entity, inst.this.clone());
+        let slot = self.handlers.insert(HandlerEntry {
+            func,
+            this,
+            event,
+            owner,
+            instance,
+            order,
+        });
+        let key = HandlerKey {
+            slot,
+            runtime: self.runtime,
+        };
+        self.instance_mut(instance)?.handlers.push(key);
+        if active {
+            self.index(slot, event, order);
+        }
+        Ok(key)
+    }
+
+    fn index(&mut self, slot: HandlerSlot, event: EventId, order: Order) {
+        if let Some(index) = self.by_event.get_mut(event.0 as usize) {
+            if index.entries.last().is_some_and(|(last, _)| *last > order) {
+                index.sorted = false;
+            }
+            index.entries.push((order, slot));
+        }
+    }
+
+    /// Marks an instance active and makes its handlers dispatchable.
+    pub(crate) fn activate(&mut self, instance: InstanceKey) -> Result<(), StaleKey> {
+        let inst = self.instance_mut(instance)?;
+        if inst.state != InstanceState::Pending {
+            return Ok(());
+        }
+        inst.state = InstanceState::Active;
+        let slots: Vec<HandlerSlot> = inst.handlers.iter().map(|k| k.slot).collect();
+        for slot in slots {
+            if let Some(entry) = self.handlers.get(slot) {
+                let (event, order) = (entry.event, entry.order);
+                self.index(slot, event, order);
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks an instance as going away; returns whether `final` is owed.
+    pub(crate) fn begin_detach(&mut self, instance: InstanceKey) -> Result<bool, StaleKey> {
+        let inst = self.instance_mut(instance)?;
+        match inst.state {
+            InstanceState::Detaching { .. } => Ok(false),
+            state => {
+                let was_active = state == InstanceState::Active;
+                inst.state = InstanceState::Detaching { was_active };
+                Ok(was_active)
+            }
+        }
+    }
+
+    /// Removes one handler; its key goes stale.
+    pub(crate) fn remove_handler(&mut self, key: HandlerKey) -> Result<HandlerEntry, StaleKey> {
+        if key.runtime != self.runtime {
+            return Err(StaleKey::OtherRuntime);
+        }
+        let entry = self.handlers.remove(key.slot).ok_or(StaleKey::Removed)?;
+        if let Ok(inst) = self.instance_mut(entry.instance) {
+            inst.handlers.retain(|k| *k != key);
+        }
+        if let Some(index) = self.by_event.get_mut(entry.event.0 as usize) {
+            index.stale += 1;
+        }
+        Ok(entry)
+    }
+
+    /// Removes an instance and all its handlers; their keys go stale.
+    pub(crate) fn remove_instance(&mut self, key: InstanceKey) -> Result<Instance, StaleKey> {
+        if key.runtime != self.runtime {
+            return Err(StaleKey::OtherRuntime);
+        }
+        let inst = self.instances.remove(key.slot).ok_or(StaleKey::Removed)?;
+        for handler in &inst.handlers {
+            if let Some(entry) = self.handlers.remove(handler.slot)
+                && let Some(index) = self.by_event.get_mut(entry.event.0 as usize)
+            {
+                index.stale += 1;
+            }
+        }
+        Ok(inst)
+    }
+
+    /// Fills `out` with the dispatchable handlers of `event`, in dispatch order.
+    pub fn dispatch_order(&mut self, event: EventId, out: &mut Vec<HandlerKey>) {
+        out.clear();
+        let Some(index) = self.by_event.get_mut(event.0 as usize) else {
+            return;
+        };
+        if index.stale > 0 {
+            let handlers = &self.handlers;
+            index.entries.retain(|(_, slot)| handlers.contains_key(*slot));
+            index.stale = 0;
+        }
+        if !index.sorted {
+            index.entries.sort_unstable_by_key(|(order, _)| *order);
+            index.sorted = true;
+        }
+        let runtime = self.runtime;
+        out.extend(
+            index
+                .entries
+                .iter()
+                .map(|&(_, slot)| HandlerKey { slot, runtime }),
+        );
+    }
+
+    /// Drops every handler and instance (and the Lua values they hold).
+    pub(crate) fn clear(&mut self) {
+        self.handlers.clear();
+        self.instances.clear();
+        for index in &mut self.by_event {
+            index.entries.clear();
+            index.stale = 0;
+            index.sorted = true;
+        }
+    }
+}

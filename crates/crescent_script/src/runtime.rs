@@ -1,0 +1,220 @@
+//! The script runtime: one Lua state per world and everything that refers into it.
+
+use std::{
+    cell::{Cell, RefCell},
+    path::PathBuf,
+    rc::Rc,
+};
+
+use bevy_ecs::world::World;
+use mlua::{Lua, Table};
+
+use crate::{
+    CrescentError, GcPolicy, HandlerKey, HandlerRegistry, InstanceKey, ScriptError, StaleKey,
+    loader::ScriptCache, registry::RuntimeId, sandbox, world_access::WorldSlot,
+};
+
+/// How a [`ScriptRuntime`] is set up.
+#[derive(Clone, Debug)]
+pub struct ScriptConfig {
+    /// Folder that script paths and `require` resolve against.
+    pub assets_root: PathBuf,
+    /// When and how much the Lua garbage collector runs.
+    pub gc: GcPolicy,
+    /// How many errors [`ScriptErrorLog`](crate::ScriptErrorLog) keeps (all are counted).
+    pub error_log_capacity: usize,
+    /// Rounds of `init` per frame: an `init` that spawns entities whose `init` spawns more
+    /// is run again up to this many times in the same frame; the rest wait a frame.
+    pub max_init_rounds: usize,
+}
+
+impl Default for ScriptConfig {
+    fn default() -> Self {
+        Self {
+            assets_root: PathBuf::from("assets"),
+            gc: GcPolicy::default(),
+            error_log_capacity: 1000,
+            max_init_rounds: 16,
+        }
+    }
+}
+
+/// Counters the runtime keeps across frames.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub handler_calls: Cell<u64>,
+    pub errors: Cell<u64>,
+    pub events_delivered: Cell<u64>,
+    pub events_dropped: Cell<u64>,
+    pub gc_steps: Cell<u64>,
+    pub gc_cycles: Cell<u64>,
+}
+
+impl Counters {
+    pub(crate) fn bump(cell: &Cell<u64>, by: u64) {
+        cell.set(cell.get().wrapping_add(by));
+    }
+}
+
+/// State shared between the runtime and the Rust callbacks it installs in Lua.
+///
+/// Callbacks hold an `Rc<Ctx>`; `Ctx` holds no `Lua` handle, so there is no cycle, and
+/// [`ScriptRuntime`]'s `Drop` empties every Lua value in here before the state closes.
+pub(crate) struct Ctx {
+    pub id: RuntimeId,
+    pub config: ScriptConfig,
+    pub registry: RefCell<HandlerRegistry>,
+    pub scripts: RefCell<ScriptCache>,
+    pub world: WorldSlot,
+    pub pending_init: RefCell<Vec<InstanceKey>>,
+    pub errors: RefCell<Vec<ScriptError>>,
+    pub frame: Cell<u64>,
+    pub counters: Counters,
+    pub lua_values: RefCell<Option<LuaValues>>,
+}
+
+/// Lua values the runtime keeps at hand.
+pub(crate) struct LuaValues {
+    /// The `time` table, refreshed every phase.
+    pub time: Table,
+    /// Metatable of script environments (`__index` = globals).
+    pub env_meta: Table,
+}
+
+impl Ctx {
+    /// The `Rc<Ctx>` installed in a Lua state by [`ScriptRuntime::new`].
+    pub(crate) fn of(lua: &Lua) -> mlua::Result<Rc<Ctx>> {
+        lua.app_data_ref::<Rc<Ctx>>()
+            .map(|ctx| Rc::clone(&ctx))
+            .ok_or_else(|| mlua::Error::RuntimeError("crescent runtime is gone".into()))
+    }
+
+    pub(crate) fn values<R>(&self, f: impl FnOnce(&LuaValues) -> R) -> Result<R, CrescentError> {
+        self.lua_values
+            .borrow()
+            .as_ref()
+            .map(f)
+            .ok_or(CrescentError::WorldUnavailable)
+    }
+
+    pub(crate) fn report(&self, error: ScriptError) {
+        Counters::bump(&self.counters.errors, 1);
+        self.errors.borrow_mut().push(error);
+    }
+}
+
+/// One Lua state per world, the [`HandlerRegistry`] of its handlers, and its scripts.
+///
+/// Lives in the world as a non-send resource. Dropping it empties the registry and every
+/// cached Lua value before the Lua state closes, so no Lua reference outlives its state.
+pub struct ScriptRuntime {
+    pub(crate) ctx: Rc<Ctx>,
+    pub(crate) lua: Lua,
+}
+
+impl ScriptRuntime {
+    /// Creates a runtime with a fresh, sandboxed Lua state.
+    pub fn new(config: ScriptConfig) -> Result<Self, CrescentError> {
+        let id = RuntimeId::next();
+        let lua = sandbox::new_lua()?;
+        let ctx = Rc::new(Ctx {
+            id,
+            registry: RefCell::new(HandlerRegistry::new(id)),
+            scripts: RefCell::new(ScriptCache::new(config.assets_root.clone())),
+            config,
+            world: WorldSlot::default(),
+            pending_init: RefCell::default(),
+            errors: RefCell::default(),
+            frame: Cell::new(0),
+            counters: Counters::default(),
+            lua_values: RefCell::new(None),
+        });
+        lua.set_app_data(Rc::clone(&ctx));
+        let values = sandbox::install(&lua, &ctx)?;
+        *ctx.lua_values.borrow_mut() = Some(values);
+        crate::gc::apply_mode(&lua, &ctx.config.gc);
+        Ok(Self { ctx, lua })
+    }
+
+    /// The Lua state.
+    pub fn lua(&self) -> &Lua {
+        &self.lua
+    }
+
+    /// This runtime's configuration.
+    pub fn config(&self) -> &ScriptConfig {
+        &self.ctx.config
+    }
+
+    /// The handler registry (read-only).
+    pub fn registry(&self) -> std::cell::Ref<'_, HandlerRegistry> {
+        self.ctx.registry.borrow()
+    }
+
+    /// Resolves a handler key to its event name and owner, or says why it is stale.
+    pub fn resolve(&self, key: HandlerKey) -> Result<(String, bevy_ecs::entity::Entity), StaleKey> {
+        let registry = self.ctx.registry.borrow();
+        let entry = registry.handler(key)?;
+        Ok((registry.event_name(entry.event).to_owned(), entry.owner))
+    }
+
+    /// Calls the handler behind `key` with `args`, after checking the key is live.
+    ///
+    /// A stale key is an error value; it never calls another handler's function.
+    pub fn call_handler(&self, key: HandlerKey, args: impl mlua::IntoLuaMulti) -> Result<mlua::MultiValue, CrescentError> {
+        let (func, this) = {
+            let registry = self.ctx.registry.borrow();
+            let entry = registry.handler(key).map_err(|stale| CrescentError::Lua(mlua::Error::runtime(stale)))?;
+            (entry.func.clone(), entry.this.clone())
+        };
+        let mut values = args.into_lua_multi(&self.lua)?;
+        values.push_front(mlua::Value::Table(this));
+        Ok(func.call(values)?)
+    }
+
+    /// Runs `f` with the world's runtime and the world lent to Lua callbacks, then
+    /// publishes any script errors reported meanwhile (log, [`ScriptErrorLog`](crate::ScriptErrorLog),
+    /// messages). For code that drives Lua directly: a main script, a test runner, a console.
+    pub fn lend_world<R>(world: &mut World, f: impl FnOnce(&Lua) -> R) -> Result<R, CrescentError> {
+        crate::systems::with_runtime(world, |lua, _| f(lua)).ok_or(CrescentError::NoRuntime)
+    }
+
+    /// Runs a chunk of Lua source (chunk name `@chunk_name`) with the full API, in a fresh
+    /// environment, with the world lent to it: how `main.lua` runs.
+    pub fn exec(world: &mut World, source: &[u8], chunk_name: &str) -> Result<(), CrescentError> {
+        Self::lend_world(world, |lua| -> Result<(), CrescentError> {
+            let ctx = Ctx::of(lua)?;
+            let env = sandbox::new_env(lua, &ctx)?;
+            crate::loader::compile_source(lua, chunk_name, source, env)?.call::<()>(())?;
+            Ok(())
+        })?
+    }
+
+    /// A fresh script environment: its own globals over the shared built-ins.
+    pub fn new_env(&self) -> Result<Table, CrescentError> {
+        sandbox::new_env(&self.lua, &self.ctx)
+    }
+}
+
+impl Drop for ScriptRuntime {
+    fn drop(&mut self) {
+        // Lua values must go while the state is alive; the Ctx itself may outlive this
+        // (closures in the state hold it) but is empty of Lua values from here on.
+        self.ctx.registry.borrow_mut().clear();
+        self.ctx.scripts.borrow_mut().clear();
+        self.ctx.pending_init.borrow_mut().clear();
+        self.ctx.lua_values.borrow_mut().take();
+        self.lua.remove_app_data::<Rc<Ctx>>();
+    }
+}
+
+impl std::fmt::Debug for ScriptRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let registry = self.ctx.registry.borrow();
+        f.debug_struct("ScriptRuntime")
+            .field("runtime", &self.ctx.id)
+            .field("instances", &registry.instance_count())
+            .field("handlers", &registry.handler_count())
+            .finish()
+    }
+}

@@ -1,0 +1,104 @@
+//! Command-line parsing and dispatch.
+
+mod run;
+mod test;
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Lua scripting for bevy_ecs games, headless and deterministic.
+#[derive(Parser, Debug)]
+#[command(name = "crescent", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Report formats for `crescent run`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// A short table for people.
+    Text,
+    /// One JSON object on stdout.
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the game in ASSETS headless for a number of frames and print a report.
+    Run {
+        /// The assets folder.
+        #[arg(default_value = "assets")]
+        assets: PathBuf,
+        /// The main script, relative to ASSETS; runs once before the first frame.
+        #[arg(long, default_value = "main.lua")]
+        main: PathBuf,
+        /// Frames to run.
+        #[arg(long, default_value_t = 600)]
+        frames: u64,
+        /// Frames per second: each frame advances time by exactly 1/hz.
+        #[arg(long, default_value_t = 60.0, value_parser = parse_hz)]
+        hz: f64,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        report: ReportFormat,
+    },
+    /// Run Lua test files headless, each test in a fresh world.
+    Test {
+        /// The assets folder test scripts resolve against.
+        #[arg(long, default_value = "assets")]
+        assets: PathBuf,
+        /// Test files or folders.
+        #[arg(default_value = "tests/lua")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn parse_hz(text: &str) -> Result<f64, String> {
+    let hz: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if hz.is_finite() && hz > 0.0 && hz <= 10_000.0 {
+        Ok(hz)
+    } else {
+        Err(format!("--hz must be between 0 and 10000, got {text}"))
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let result = match cli.command {
+        Command::Run {
+            assets,
+            main,
+            frames,
+            hz,
+            report,
+        } => run::run(run::RunArgs {
+            assets,
+            main,
+            frames,
+            hz,
+            report,
+        }),
+        Command::Test { assets, paths } => test::test(&assets, &paths),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CRESCENT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

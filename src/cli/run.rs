@@ -1,0 +1,54 @@
+//! `crescent run`: the game in an assets folder, headless, with a report at the end.
+
+use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
+
+use anyhow::Context;
+use crescent::game::{Game, GameConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::ReportFormat;
+
+/// Arguments of `crescent run`.
+pub struct RunArgs {
+    pub assets: PathBuf,
+    pub main: PathBuf,
+    pub frames: u64,
+    pub hz: f64,
+    pub report: ReportFormat,
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let mut config = GameConfig::new(&args.assets);
+    config.hz = args.hz;
+    // mlua errors are not `Send`, so they travel to anyhow as text.
+    let mut game = Game::new(config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    game.run_main(&args.main)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("cannot start the game in {}", args.assets.display()))?;
+
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(args.frames);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} frames  {per_sec}  eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    for _ in 0..args.frames {
+        game.step();
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+
+    let report = game.report();
+    match args.report {
+        ReportFormat::Json => println!("{}", report.to_json()),
+        ReportFormat::Text => {
+            println!("crescent run {} ({} Hz)", args.assets.display(), args.hz);
+            print!("{}", report.to_text());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
