@@ -7,7 +7,7 @@ use std::{
 
 use bevy_app::App;
 use crescent_ecs::CrescentEcsPlugin;
-use crescent_script::{CrescentError, GcPolicy, ScriptConfig, ScriptRuntime, ScriptingPlugin};
+use crescent_script::{CrescentError, ScriptConfig, ScriptRuntime, ScriptingPlugin};
 
 use crate::report::Report;
 
@@ -48,8 +48,8 @@ pub struct GameConfig {
     pub assets: PathBuf,
     /// Frames per second; every frame advances time by exactly `1 / hz`.
     pub hz: f64,
-    /// The GC policy.
-    pub gc: GcPolicy,
+    /// Everything else about the runtime (its `assets_root` is replaced by `assets`).
+    pub script: ScriptConfig,
 }
 
 impl GameConfig {
@@ -58,7 +58,7 @@ impl GameConfig {
         Self {
             assets: assets.into(),
             hz: 60.0,
-            gc: GcPolicy::default(),
+            script: ScriptConfig::default(),
         }
     }
 }
@@ -89,8 +89,7 @@ impl Game {
         })
         .add_plugins(ScriptingPlugin::new(ScriptConfig {
             assets_root: config.assets.clone(),
-            gc: config.gc,
-            ..Default::default()
+            ..config.script.clone()
         }));
         Self {
             app,
@@ -124,7 +123,8 @@ impl Game {
     pub fn step(&mut self) {
         let start = Instant::now();
         self.app.update();
-        self.frame_times_ms.push(start.elapsed().as_secs_f64() * 1000.0);
+        self.frame_times_ms
+            .push(start.elapsed().as_secs_f64() * 1000.0);
     }
 
     /// Frame times so far, in milliseconds.

@@ -74,9 +74,17 @@ pub struct Report {
 impl Report {
     /// Collects the report from a world and the frame times measured.
     pub fn collect(world: &mut World, frame_times_ms: &[f64]) -> Self {
-        let stats = world.get_resource::<ScriptStats>().cloned().unwrap_or_default();
-        let log = world.get_resource::<ScriptErrorLog>().cloned().unwrap_or_default();
-        let entities = world.get_resource::<SpawnCounter>().map_or(0, SpawnCounter::live);
+        let stats = world
+            .get_resource::<ScriptStats>()
+            .cloned()
+            .unwrap_or_default();
+        let log = world
+            .get_resource::<ScriptErrorLog>()
+            .cloned()
+            .unwrap_or_default();
+        let entities = world
+            .get_resource::<SpawnCounter>()
+            .map_or(0, SpawnCounter::live);
         Self {
             frames: frame_times_ms.len() as u64,
             entities,
@@ -119,14 +127,26 @@ impl Report {
         };
         row("frames", self.frames.to_string());
         row("entities", format!("{} live", self.entities));
-        row("scripts", format!("{} instances, {} handlers", self.scripts, self.handlers));
+        row(
+            "scripts",
+            format!("{} instances, {} handlers", self.scripts, self.handlers),
+        );
         row("handler calls", self.handler_calls.to_string());
         row(
             "events",
-            format!("{} delivered, {} dropped", self.events_delivered, self.events_dropped),
+            format!(
+                "{} delivered, {} dropped",
+                self.events_delivered, self.events_dropped
+            ),
         );
-        row("lua memory", format!("{:.1} KiB", self.lua_memory_bytes as f64 / 1024.0));
-        row("gc", format!("{} steps, {} cycles", self.gc.steps, self.gc.cycles));
+        row(
+            "lua memory",
+            format!("{:.1} KiB", self.lua_memory_bytes as f64 / 1024.0),
+        );
+        row(
+            "gc",
+            format!("{} steps, {} cycles", self.gc.steps, self.gc.cycles),
+        );
         row(
             "frame time",
             format!(
@@ -137,7 +157,10 @@ impl Report {
         row("errors", self.error_count.to_string());
         let mut by_script: BTreeMap<&str, Vec<&ReportedError>> = BTreeMap::new();
         for error in &self.errors {
-            by_script.entry(error.script.as_str()).or_default().push(error);
+            by_script
+                .entry(error.script.as_str())
+                .or_default()
+                .push(error);
         }
         for (script, errors) in by_script {
             out.push_str(&format!("    {script}: {} error(s)\n", errors.len()));

@@ -1,11 +1,15 @@
--- Bounces inside the arena; despawns itself when its lifetime runs out.
+-- Bounces inside the arena (the Rust movement system moves it; this script steers),
+-- tells the scoreboard about each bounce, and despawns itself when its lifetime is up.
 local arena = require("lib.arena")
 
 local mover = {}
 
 function mover.init(self)
-  self.age = 0
   self.bounces = 0
+  self.scoreboard = world.find("scoreboard")
+  task.delay(self.lifetime, function()
+    self.entity:despawn()
+  end)
 end
 
 function mover.fixed_update(self, dt)
@@ -23,18 +27,15 @@ function mover.fixed_update(self, dt)
   if bounced then
     self.bounces = self.bounces + 1
     self.entity:set("Velocity", v)
-  end
-end
-
-function mover.update(self, dt)
-  self.age = self.age + dt
-  if self.age >= self.lifetime then
-    self.entity:despawn()
+    if self.scoreboard then
+      self.scoreboard:send("bounced", { bounces = self.bounces })
+    end
   end
 end
 
 function mover.final(self)
   arena.expired = arena.expired + 1
+  world.emit("mover_expired", { bounces = self.bounces })
 end
 
 return mover

@@ -1,20 +1,24 @@
--- Logs the tally every `self.every` seconds (visible with CRESCENT_LOG=info).
+-- Counts the movers' bounces (events) and logs a tally every `self.every` seconds
+-- (visible with CRESCENT_LOG=info).
 local arena = require("lib.arena")
 
 local scoreboard = {}
 
 function scoreboard.init(self)
-  self.next_report = self.every
+  self.bounces = 0
+  task.spawn(function()
+    while true do
+      task.wait(self.every)
+      log.info(string.format(
+        "t=%.1fs frame %d: %d spawned, %d expired, %d bounces, %d entities",
+        time.elapsed, time.frame, arena.spawned, arena.expired, self.bounces, world.count()
+      ))
+    end
+  end)
 end
 
-function scoreboard.update(self, dt)
-  if time.elapsed >= self.next_report then
-    self.next_report = self.next_report + self.every
-    log.info(string.format(
-      "t=%.1fs frame %d: %d spawned, %d expired, %d entities",
-      time.elapsed, time.frame, arena.spawned, arena.expired, world.count()
-    ))
-  end
+function scoreboard.bounced(self, payload, sender)
+  self.bounces = self.bounces + 1
 end
 
 return scoreboard

@@ -67,7 +67,11 @@ fn parse_hz(text: &str) -> Result<f64, String> {
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    // Tests provoke script errors on purpose; `t:errors()` is how they see them.
+    init_logging(match cli.command {
+        Command::Test { .. } => "error",
+        Command::Run { .. } => "warn",
+    });
     let result = match cli.command {
         Command::Run {
             assets,
@@ -93,9 +97,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
+fn init_logging(default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CRESCENT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

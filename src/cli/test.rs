@@ -1,6 +1,9 @@
 //! `crescent test`: Lua test files, one fresh world per test.
 
-use std::{path::{Path, PathBuf}, process::ExitCode};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use crescent::testing;
 
@@ -19,5 +22,9 @@ pub fn test(assets: &Path, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

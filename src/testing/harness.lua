@@ -3,11 +3,33 @@
 -- script errors so far.
 local STEP, errors = ...
 
-local function show(v)
+local function show(v, depth)
+  depth = depth or 0
   if type(v) == "string" then
     return string.format("%q", v)
   end
-  return tostring(v)
+  if type(v) ~= "table" or depth > 3 then
+    return tostring(v)
+  end
+  local keys = {}
+  for k in pairs(v) do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) and (type(a) == "number" or type(a) == "string") then
+      return a < b
+    end
+    return type(a) < type(b)
+  end)
+  local parts = {}
+  for i, k in ipairs(keys) do
+    if k == i then
+      parts[#parts + 1] = show(v[k], depth + 1)
+    else
+      parts[#parts + 1] = (type(k) == "string" and k or "[" .. show(k, depth + 1) .. "]") .. " = " .. show(v[k], depth + 1)
+    end
+  end
+  return "{ " .. table.concat(parts, ", ") .. " }"
 end
 
 local function deep_eq(a, b, seen)

@@ -38,7 +38,12 @@ impl TestOutcome {
     pub fn line(&self) -> String {
         match &self.failure {
             None => format!("ok   {} :: {}", self.file, self.name),
-            Some(failure) => format!("FAIL {} :: {}\n     {}", self.file, self.name, failure.replace('\n', "\n     ")),
+            Some(failure) => format!(
+                "FAIL {} :: {}\n     {}",
+                self.file,
+                self.name,
+                failure.replace('\n', "\n     ")
+            ),
         }
     }
 }
@@ -69,7 +74,11 @@ impl TestSummary {
 
 /// Runs every test in `files` against the assets folder `assets`, calling `on_outcome`
 /// as each finishes.
-pub fn run_files(assets: &Path, files: &[PathBuf], mut on_outcome: impl FnMut(&TestOutcome)) -> TestSummary {
+pub fn run_files(
+    assets: &Path,
+    files: &[PathBuf],
+    mut on_outcome: impl FnMut(&TestOutcome),
+) -> TestSummary {
     let mut summary = TestSummary::default();
     for file in files {
         for outcome in run_file(assets, file) {
@@ -145,26 +154,28 @@ fn load_tests(lua: &Lua, source: &[u8], chunk: &str) -> Result<Vec<(String, Func
 
 fn collect_tests(assets: &Path, source: &[u8], chunk: &str) -> Result<Vec<String>, String> {
     let mut game = fresh_game(assets);
-    let names = ScriptRuntime::lend_world(game.app.world_mut(), |lua| load_tests(lua, source, chunk))
-        .map_err(|e| e.to_string())??;
+    let names =
+        ScriptRuntime::lend_world(game.app.world_mut(), |lua| load_tests(lua, source, chunk))
+            .map_err(|e| e.to_string())??;
     Ok(names.into_iter().map(|(name, _)| name).collect())
 }
 
 /// Runs test number `index` of the file in a fresh world.
 fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<(), String> {
     let mut game = fresh_game(assets);
-    let (thread, t, step) = ScriptRuntime::lend_world(game.app.world_mut(), |lua| -> Result<_, String> {
-        let tests = load_tests(lua, source, chunk)?;
-        let (_, body) = tests
-            .into_iter()
-            .nth(index)
-            .ok_or_else(|| format!("test #{} vanished when {chunk} ran again", index + 1))?;
-        let step = lua.create_table().map_err(|e| e.to_string())?;
-        let t = harness(lua, &step).map_err(|e| e.to_string())?;
-        let thread = lua.create_thread(body).map_err(|e| e.to_string())?;
-        Ok((thread, t, step))
-    })
-    .map_err(|e| e.to_string())??;
+    let (thread, t, step) =
+        ScriptRuntime::lend_world(game.app.world_mut(), |lua| -> Result<_, String> {
+            let tests = load_tests(lua, source, chunk)?;
+            let (_, body) = tests
+                .into_iter()
+                .nth(index)
+                .ok_or_else(|| format!("test #{} vanished when {chunk} ran again", index + 1))?;
+            let step = lua.create_table().map_err(|e| e.to_string())?;
+            let t = harness(lua, &step).map_err(|e| e.to_string())?;
+            let thread = lua.create_thread(body).map_err(|e| e.to_string())?;
+            Ok((thread, t, step))
+        })
+        .map_err(|e| e.to_string())??;
     let mut args = Some(t);
     loop {
         let resumed = ScriptRuntime::lend_world(game.app.world_mut(), |_| match args.take() {
@@ -178,7 +189,12 @@ fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<()
         }
         let frames = match (values.front(), values.get(1)) {
             (Some(Value::Table(token)), Some(n)) if *token == step => n.as_integer().unwrap_or(0),
-            _ => return Err("the test yielded outside t:step (coroutine.yield at the test's top level)".into()),
+            _ => {
+                return Err(
+                    "the test yielded outside t:step (coroutine.yield at the test's top level)"
+                        .into(),
+                );
+            }
         };
         for _ in 0..frames {
             game.step();
@@ -189,8 +205,12 @@ fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<()
 /// Builds `t` for one test: the Lua harness plus `t:errors()` reading the world's error log.
 fn harness(lua: &Lua, step: &Table) -> mlua::Result<Table> {
     let errors = lua.create_function(|lua, ()| {
+        crescent_script::api::publish_errors(lua)?;
         let log = crescent_script::api::with_world(lua, |world: &mut World| {
-            world.get_resource::<ScriptErrorLog>().map(|l| l.errors.clone()).unwrap_or_default()
+            world
+                .get_resource::<ScriptErrorLog>()
+                .map(|l| l.errors.clone())
+                .unwrap_or_default()
         })?;
         let list = lua.create_table()?;
         for error in log {

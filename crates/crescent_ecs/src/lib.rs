@@ -27,7 +27,7 @@ pub use stepping::{CrescentEcsPlugin, FrameCount, FrameRate, headless_app};
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        CrescentEcsPlugin, DespawnQueue, FrameCount, FrameRate, Name, Position, SpawnOrder,
-        Velocity, headless_app,
+        CrescentEcsPlugin, DespawnQueue, FrameCount, FrameRate, Name, Position, SpawnCounter,
+        SpawnOrder, Velocity, headless_app,
     };
 }

@@ -7,10 +7,7 @@
 //! own entity count includes resources and observers.
 
 use bevy_ecs::{
-    component::Component,
-    lifecycle::HookContext,
-    resource::Resource,
-    world::DeferredWorld,
+    component::Component, lifecycle::HookContext, resource::Resource, world::DeferredWorld,
 };
 
 /// The order in which crescent first saw an entity; lower means earlier.

@@ -3,7 +3,12 @@
 use std::collections::BTreeMap;
 
 use bevy_app::App;
-use bevy_ecs::{component::Component, entity::Entity, resource::Resource, world::World};
+use bevy_ecs::{
+    component::{Component, ComponentId},
+    entity::Entity,
+    resource::Resource,
+    world::World,
+};
 use crescent_ecs::{Name, Position, SpawnOrder, Velocity};
 use mlua::{Lua, LuaSerdeExt, Value};
 use serde::{Serialize, de::DeserializeOwned};
@@ -14,6 +19,7 @@ type GetFn = fn(&World, Entity, &Lua) -> Result<Option<Value>, CrescentError>;
 type SetFn = fn(&mut World, Entity, &Lua, Value, &str) -> Result<(), CrescentError>;
 type HasFn = fn(&World, Entity) -> bool;
 type RemoveFn = fn(&mut World, Entity) -> bool;
+type IdFn = fn(&mut World) -> ComponentId;
 
 /// How Lua reads and writes one component type.
 #[derive(Clone, Copy, Debug)]
@@ -22,11 +28,13 @@ pub struct ScriptComponent {
     set: SetFn,
     has: HasFn,
     remove: RemoveFn,
+    id: IdFn,
 }
 
 impl ScriptComponent {
-    fn of<T: Component<Mutability = bevy_ecs::component::Mutable> + Serialize + DeserializeOwned>()
-    -> Self {
+    fn of<
+        T: Component<Mutability = bevy_ecs::component::Mutable> + Serialize + DeserializeOwned,
+    >() -> Self {
         Self {
             get: |world, entity, lua| {
                 world
@@ -36,12 +44,13 @@ impl ScriptComponent {
             },
             set: |world, entity, lua, value, name| {
                 let component: T = from_lua_value(lua, value, name)?;
-                let mut entity_mut = world.get_entity_mut(entity).map_err(|_| {
-                    CrescentError::Despawned {
-                        what: "set",
-                        entity,
-                    }
-                })?;
+                let mut entity_mut =
+                    world
+                        .get_entity_mut(entity)
+                        .map_err(|_| CrescentError::Despawned {
+                            what: "set",
+                            entity,
+                        })?;
                 // Inserting through a required `SpawnOrder` keeps count and order in step.
                 if !entity_mut.contains::<SpawnOrder>() {
                     entity_mut.insert(SpawnOrder::default());
@@ -57,11 +66,16 @@ impl ScriptComponent {
                     .and_then(|mut e| e.take::<T>())
                     .is_some()
             },
+            id: |world| world.register_component::<T>(),
         }
     }
 }
 
-fn from_lua_value<T: DeserializeOwned>(lua: &Lua, value: Value, name: &str) -> Result<T, CrescentError> {
+fn from_lua_value<T: DeserializeOwned>(
+    lua: &Lua,
+    value: Value,
+    name: &str,
+) -> Result<T, CrescentError> {
     let _ = lua;
     let deserializer = mlua::serde::Deserializer::new(value);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
@@ -95,7 +109,8 @@ impl ScriptComponents {
     where
         T: Component<Mutability = bevy_ecs::component::Mutable> + Serialize + DeserializeOwned,
     {
-        self.by_name.insert(name.to_owned(), ScriptComponent::of::<T>());
+        self.by_name
+            .insert(name.to_owned(), ScriptComponent::of::<T>());
     }
 
     /// Registered names, sorted.
@@ -117,12 +132,24 @@ impl ScriptComponents {
 
 impl ScriptComponent {
     /// The entity's component as a Lua value, or `None` when it has none.
-    pub fn get(&self, world: &World, entity: Entity, lua: &Lua) -> Result<Option<Value>, CrescentError> {
+    pub fn get(
+        &self,
+        world: &World,
+        entity: Entity,
+        lua: &Lua,
+    ) -> Result<Option<Value>, CrescentError> {
         (self.get)(world, entity, lua)
     }
 
     /// Converts `value` and inserts it on `entity`.
-    pub fn set(&self, world: &mut World, entity: Entity, lua: &Lua, value: Value, name: &str) -> Result<(), CrescentError> {
+    pub fn set(
+        &self,
+        world: &mut World,
+        entity: Entity,
+        lua: &Lua,
+        value: Value,
+        name: &str,
+    ) -> Result<(), CrescentError> {
         (self.set)(world, entity, lua, value, name)
     }
 
@@ -134,6 +161,11 @@ impl ScriptComponent {
     /// Removes the component; returns whether it was there.
     pub fn remove(&self, world: &mut World, entity: Entity) -> bool {
         (self.remove)(world, entity)
+    }
+
+    /// The component's id in `world` (registered on first use).
+    pub fn component_id(&self, world: &mut World) -> ComponentId {
+        (self.id)(world)
     }
 }
 

@@ -1,34 +1,54 @@
 //! Dispatch: calling handlers in deterministic order, each error caught and reported.
 
-use mlua::{Lua, MultiValue, Value};
+use bevy_ecs::entity::Entity;
+use mlua::{MultiValue, Value};
 
 use crate::{
-    HandlerKey, InstanceState, ScriptError,
+    HandlerKey, InstanceKey, InstanceState, ScriptError,
     error::split_lua_error,
     registry::EventId,
     runtime::{Counters, Ctx},
 };
 
+/// What became of one handler call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// Not called: the key is stale or its instance may not run now.
+    Skipped,
+    /// Called and returned.
+    Done,
+    /// Called and raised an error, which was reported.
+    Failed,
+}
+
+/// The instance whose Lua code is running: the `sender` of events it sends and the owner
+/// of tasks it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Running {
+    pub instance: InstanceKey,
+    pub entity: Entity,
+}
+
 /// Calls every active handler of `event` with `(self, args...)`, in dispatch order.
 ///
 /// The order is taken once at the start: handlers added meanwhile wait for the next
-/// dispatch, handlers removed meanwhile are skipped.
-pub(crate) fn dispatch(lua: &Lua, ctx: &Ctx, event: EventId, args: &[Value]) {
+/// dispatch, handlers removed meanwhile are skipped. Returns how many were called.
+pub(crate) fn dispatch(ctx: &Ctx, event: EventId, args: &[Value]) -> u64 {
     let mut keys = Vec::new();
     ctx.registry.borrow_mut().dispatch_order(event, &mut keys);
-    for key in keys {
-        call(lua, ctx, key, args, false);
-    }
+    keys.into_iter()
+        .filter(|&key| call(ctx, key, args, false) != Call::Skipped)
+        .count() as u64
 }
 
-/// Calls one handler if its instance may run; returns whether it was called without error.
+/// Calls one handler with `(self, args...)` if its instance may run.
 ///
-/// `detaching` allows a detaching instance (for `final`).
-pub(crate) fn call(lua: &Lua, ctx: &Ctx, key: HandlerKey, args: &[Value], detaching: bool) -> bool {
-    let (func, this, entity, instance, event) = {
+/// `detaching` also allows an instance that is going away and owes `final`.
+pub(crate) fn call(ctx: &Ctx, key: HandlerKey, args: &[Value], detaching: bool) -> Call {
+    let (func, this, running, event) = {
         let registry = ctx.registry.borrow();
         let Ok(entry) = registry.handler(key) else {
-            return false;
+            return Call::Skipped;
         };
         let runnable = match registry.instance(entry.instance).map(|i| i.state) {
             Ok(InstanceState::Active) => true,
@@ -36,48 +56,62 @@ pub(crate) fn call(lua: &Lua, ctx: &Ctx, key: HandlerKey, args: &[Value], detach
             _ => false,
         };
         if !runnable {
-            return false;
+            return Call::Skipped;
         }
-        (entry.func.clone(), entry.this.clone(), entry.owner, entry.instance, entry.event)
+        let running = Running {
+            instance: entry.instance,
+            entity: entry.owner,
+        };
+        (entry.func.clone(), entry.this.clone(), running, entry.event)
     };
     let mut values = MultiValue::with_capacity(args.len() + 1);
     values.push_back(Value::Table(this));
     values.extend(args.iter().cloned());
     Counters::bump(&ctx.counters.handler_calls, 1);
-    let _ = lua;
-    match func.call::<()>(values) {
-        Ok(()) => true,
+    let outer = ctx.running.replace(Some(running));
+    let result = func.call::<()>(values);
+    ctx.running.set(outer);
+    match result {
+        Ok(()) => Call::Done,
         Err(err) => {
-            let (message, traceback) = split_lua_error(&err);
-            let (script, event) = {
-                let registry = ctx.registry.borrow();
-                let script = registry
-                    .instance(instance)
-                    .map(|inst| ctx.scripts.borrow().path(inst.script).to_owned())
-                    .unwrap_or_default();
-                (script, registry.event_name(event).to_owned())
-            };
-            let error = ScriptError {
-                frame: ctx.frame.get(),
-                entity: Some(entity),
-                script,
-                event,
-                message,
-                traceback,
-            };
-            ctx.report(error);
-            false
+            let event = ctx.registry.borrow().event_name(event).to_owned();
+            report(ctx, &err, Some(running), event);
+            Call::Failed
         }
     }
 }
 
+/// Reports a Lua error raised by `running`'s code (or by runtime-level code when `None`).
+pub(crate) fn report(ctx: &Ctx, err: &mlua::Error, running: Option<Running>, event: String) {
+    let (message, traceback) = split_lua_error(err);
+    let script = running.map_or_else(|| "<main>".to_owned(), |r| script_of(ctx, r.instance));
+    ctx.report(ScriptError {
+        frame: ctx.frame.get(),
+        entity: running.map(|r| r.entity),
+        script,
+        event,
+        message,
+        traceback,
+    });
+}
+
+/// The script path of an instance.
+pub(crate) fn script_of(ctx: &Ctx, instance: InstanceKey) -> String {
+    let registry = ctx.registry.borrow();
+    registry
+        .instance(instance)
+        .map(|inst| ctx.scripts.borrow().path(inst.script).to_owned())
+        .unwrap_or_default()
+}
+
 /// The key of the first handler of `event` in an instance, if it has one.
-pub(crate) fn handler_of(ctx: &Ctx, instance: crate::InstanceKey, event: &str) -> Option<HandlerKey> {
+pub(crate) fn handler_of(ctx: &Ctx, instance: InstanceKey, event: &str) -> Option<HandlerKey> {
     let registry = ctx.registry.borrow();
     let event = registry.find_event(event)?;
     let inst = registry.instance(instance).ok()?;
-    inst.handlers
-        .iter()
-        .copied()
-        .find(|&key| registry.handler(key).is_ok_and(|entry| entry.event == event))
+    inst.handlers.iter().copied().find(|&key| {
+        registry
+            .handler(key)
+            .is_ok_and(|entry| entry.event == event)
+    })
 }

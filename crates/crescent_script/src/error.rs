@@ -89,7 +89,9 @@ pub enum CrescentError {
         entity: Entity,
     },
     /// The world is not reachable at this point (Lua code running outside a frame phase).
-    #[error("the world is not accessible here (is this running outside a frame or inside a finalizer?)")]
+    #[error(
+        "the world is not accessible here (is this running outside a frame or inside a finalizer?)"
+    )]
     WorldUnavailable,
     /// The world has no [`ScriptRuntime`](crate::ScriptRuntime): the plugin was not added or failed.
     #[error("no script runtime in this world (add ScriptingPlugin to the app)")]
@@ -148,7 +150,10 @@ pub struct ScriptError {
     pub traceback: String,
 }
 
-fn serialize_entity<S: serde::Serializer>(entity: &Option<Entity>, s: S) -> Result<S::Ok, S::Error> {
+fn serialize_entity<S: serde::Serializer>(
+    entity: &Option<Entity>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match entity {
         Some(e) => s.serialize_u64(e.to_bits()),
         None => s.serialize_none(),

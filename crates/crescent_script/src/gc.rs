@@ -22,7 +22,7 @@ pub enum GcKind {
 ///
 /// The default, generational with one step per frame, kept frame-time p99 at 0.23 ms where
 /// Lua's default incremental mode reached 9.3 ms under 150 KB of garbage per frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GcPolicy {
     /// Collector mode.
     pub mode: GcKind,
@@ -32,6 +32,13 @@ pub struct GcPolicy {
     pub steps: u32,
     /// Also run a full collection every this many frames.
     pub full_collect_every: Option<u32>,
+    /// Run a full collection once the script instances removed since the last one reach
+    /// this fraction of the live instances (at least one).
+    ///
+    /// Generational minor steps never free old objects, so without this a despawned
+    /// entity's `self` (and any `Rc` a userdata in it holds) could stay until the heap
+    /// doubles. Tying full collections to releases keeps their cost proportional to churn.
+    pub collect_after_release: Option<f32>,
 }
 
 impl Default for GcPolicy {
@@ -41,6 +48,7 @@ impl Default for GcPolicy {
             period_frames: 1,
             steps: 1,
             full_collect_every: None,
+            collect_after_release: Some(0.25),
         }
     }
 }
@@ -53,6 +61,7 @@ impl GcPolicy {
             period_frames: 0,
             steps: 0,
             full_collect_every: None,
+            collect_after_release: None,
         }
     }
 }
@@ -68,10 +77,16 @@ pub(crate) fn apply_mode(lua: &Lua, policy: &GcPolicy) {
 /// Runs the policy for `frame`.
 pub(crate) fn run(lua: &Lua, ctx: &Ctx, frame: u64) {
     let policy = ctx.config.gc;
-    if let Some(every) = policy.full_collect_every
-        && every > 0
-        && frame.is_multiple_of(u64::from(every))
-    {
+    let periodic = policy
+        .full_collect_every
+        .is_some_and(|every| every > 0 && frame.is_multiple_of(u64::from(every)));
+    let released = ctx.counters.released.get();
+    let after_release = policy.collect_after_release.is_some_and(|ratio| {
+        let live = ctx.registry.borrow().instance_count() as f64;
+        released > 0 && released as f64 >= (f64::from(ratio) * live).max(1.0)
+    });
+    if periodic || after_release {
+        ctx.counters.released.set(0);
         if lua.gc_collect().is_ok() {
             Counters::bump(&ctx.counters.gc_cycles, 1);
         }

@@ -20,6 +20,7 @@ pub mod api;
 mod components;
 mod dispatch;
 mod error;
+mod events;
 mod gc;
 mod handlers;
 mod lifecycle;
@@ -30,10 +31,12 @@ mod runtime;
 mod sandbox;
 mod stats;
 mod systems;
+mod tasks;
 mod world_access;
 
 pub use components::{ScriptComponent, ScriptComponents, ScriptComponentsAppExt};
 pub use error::{CrescentError, ScriptError, StaleKey};
+pub use events::{ScriptEmit, ScriptEvent};
 pub use gc::{GcKind, GcPolicy};
 pub use handlers::{AttachScripts, PendingCleanup, ScriptHandlers};
 pub use loader::{LIFECYCLE_HANDLERS, normalize_path};
@@ -49,7 +52,7 @@ pub use systems::ScriptSystems;
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptError,
-        ScriptErrorLog, ScriptHandlers, ScriptRuntime, ScriptStats, ScriptingPlugin,
+        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptError, ScriptErrorLog,
+        ScriptHandlers, ScriptRuntime, ScriptStats, ScriptingPlugin,
     };
 }

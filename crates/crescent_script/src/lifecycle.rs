@@ -16,12 +16,20 @@ use crate::{
 };
 
 /// Attaches the script at `path` to `entity`; returns the instance and its `self`.
-pub(crate) fn attach(lua: &Lua, ctx: &Ctx, entity: Entity, path: &str, props: Option<&Table>) -> Result<(InstanceKey, Table), CrescentError> {
+pub(crate) fn attach(
+    lua: &Lua,
+    ctx: &Ctx,
+    entity: Entity,
+    path: &str,
+    props: Option<&Table>,
+) -> Result<(InstanceKey, Table), CrescentError> {
     let spawn = ctx.world.with(|world| -> Result<u64, CrescentError> {
-        let mut e = world.get_entity_mut(entity).map_err(|_| CrescentError::Despawned {
-            what: "attach",
-            entity,
-        })?;
+        let mut e = world
+            .get_entity_mut(entity)
+            .map_err(|_| CrescentError::Despawned {
+                what: "attach",
+                entity,
+            })?;
         if !e.contains::<SpawnOrder>() {
             e.insert(SpawnOrder::default());
         }
@@ -42,6 +50,7 @@ pub(crate) fn attach(lua: &Lua, ctx: &Ctx, entity: Entity, path: &str, props: Op
         }
     }
     this.raw_set("entity", LuaEntity(entity))?;
+    this.set_metatable(ctx.values(|v| v.instance_meta.clone()).ok())?;
     let handlers: Vec<_> = ctx
         .scripts
         .borrow()
@@ -53,7 +62,11 @@ pub(crate) fn attach(lua: &Lua, ctx: &Ctx, entity: Entity, path: &str, props: Op
         let instance = registry.insert_instance(entity, spawn, script, this.clone());
         let mut keys = Vec::with_capacity(handlers.len());
         for (event, func) in handlers {
-            keys.push(registry.insert_handler(instance, event, func).map_err(mlua::Error::runtime)?);
+            keys.push(
+                registry
+                    .insert_handler(instance, event, func)
+                    .map_err(mlua::Error::runtime)?,
+            );
         }
         (instance, keys)
     };
@@ -73,6 +86,9 @@ pub(crate) fn attach(lua: &Lua, ctx: &Ctx, entity: Entity, path: &str, props: Op
             }
         }
     })?;
+    ctx.selves
+        .borrow_mut()
+        .insert(this.to_pointer() as usize, instance);
     ctx.pending_init.borrow_mut().push(instance);
     Ok((instance, this))
 }
@@ -88,7 +104,7 @@ pub(crate) fn is_despawning(ctx: &Ctx, entity: Entity) -> Result<bool, CrescentE
 
 /// Runs `init` of every pending instance, in attach order; instances attached by an
 /// `init` get theirs in the next round, up to `max_init_rounds` rounds.
-pub(crate) fn run_inits(lua: &Lua, ctx: &Ctx) {
+pub(crate) fn run_inits(ctx: &Ctx) {
     for _ in 0..ctx.config.max_init_rounds.max(1) {
         let pending = std::mem::take(&mut *ctx.pending_init.borrow_mut());
         if pending.is_empty() {
@@ -101,7 +117,9 @@ pub(crate) fn run_inits(lua: &Lua, ctx: &Ctx) {
             let Some(init) = dispatch::handler_of(ctx, instance, "init") else {
                 continue;
             };
-            if !dispatch::call(lua, ctx, init, &[], false) && instance_failed(ctx, instance) {
+            if dispatch::call(ctx, init, &[], false) == dispatch::Call::Failed
+                && instance_failed(ctx, instance)
+            {
                 // An error in `init` detaches the instance; `final` is only owed to
                 // instances whose `init` completed.
                 if let Ok(inst) = ctx.registry.borrow_mut().instance_mut(instance) {
@@ -146,7 +164,10 @@ pub(crate) fn request_despawn(ctx: &Ctx, entity: Entity) -> Result<(), CrescentE
 
 /// Stops one instance at once and queues it for cleanup (`final`, then removal).
 pub(crate) fn request_detach(ctx: &Ctx, instance: InstanceKey) -> Result<(), CrescentError> {
-    ctx.registry.borrow_mut().begin_detach(instance).map_err(mlua::Error::runtime)?;
+    ctx.registry
+        .borrow_mut()
+        .begin_detach(instance)
+        .map_err(mlua::Error::runtime)?;
     ctx.world.with(|world| {
         if let Some(mut pending) = world.get_resource_mut::<PendingCleanup>() {
             pending.0.push(instance);
@@ -174,7 +195,7 @@ pub(crate) fn sync_pending(ctx: &Ctx) {
 
 /// Applies despawn requests, calls `final` of every instance that went away, and removes
 /// their handlers; repeats while `final` handlers despawn or detach more, up to a bound.
-pub(crate) fn cleanup(lua: &Lua, ctx: &Ctx) {
+pub(crate) fn cleanup(ctx: &Ctx) {
     for _ in 0..ctx.config.max_init_rounds.max(1) {
         let _ = ctx.world.with(crescent_ecs::apply_despawn_requests);
         let pending = ctx
@@ -190,27 +211,39 @@ pub(crate) fn cleanup(lua: &Lua, ctx: &Ctx) {
             return;
         }
         for instance in pending {
-            finish(lua, ctx, instance);
+            finish(ctx, instance);
         }
     }
 }
 
-fn finish(lua: &Lua, ctx: &Ctx, instance: InstanceKey) {
+fn finish(ctx: &Ctx, instance: InstanceKey) {
     let _ = ctx.registry.borrow_mut().begin_detach(instance);
     let owes_final = matches!(
         ctx.registry.borrow().instance(instance).map(|i| i.state),
         Ok(InstanceState::Detaching { was_active: true })
     );
     if owes_final && let Some(key) = dispatch::handler_of(ctx, instance, "final") {
-        dispatch::call(lua, ctx, key, &[], true);
+        dispatch::call(ctx, key, &[], true);
     }
+    crate::tasks::cancel_owned(ctx, instance);
     let removed = ctx.registry.borrow_mut().remove_instance(instance);
     if let Ok(inst) = removed {
-        let _ = ctx.world.with(|world| forget_instance(world, inst.entity, instance, &inst.handlers));
+        ctx.selves
+            .borrow_mut()
+            .remove(&(inst.this.to_pointer() as usize));
+        crate::runtime::Counters::bump(&ctx.counters.released, 1);
+        let _ = ctx
+            .world
+            .with(|world| forget_instance(world, inst.entity, instance, &inst.handlers));
     }
 }
 
-fn forget_instance(world: &mut World, entity: Entity, instance: InstanceKey, keys: &[crate::HandlerKey]) {
+fn forget_instance(
+    world: &mut World,
+    entity: Entity,
+    instance: InstanceKey,
+    keys: &[crate::HandlerKey],
+) {
     let Ok(mut e) = world.get_entity_mut(entity) else {
         return;
     };
@@ -247,7 +280,11 @@ pub(crate) fn attach_requested(lua: &Lua, ctx: &Ctx) {
         })
         .unwrap_or_default();
     for (entity, request) in requests {
-        let props = match request.props.as_ref().map(|p| mlua::LuaSerdeExt::to_value(lua, p)) {
+        let props = match request
+            .props
+            .as_ref()
+            .map(|p| mlua::LuaSerdeExt::to_value(lua, p))
+        {
             Some(Ok(Value::Table(t))) => Some(t),
             _ => None,
         };

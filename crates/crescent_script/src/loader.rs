@@ -41,7 +41,9 @@ impl ScriptCache {
     }
 
     pub(crate) fn path(&self, index: usize) -> &str {
-        self.scripts.get(index).map_or("<unknown script>", |s| s.path.as_str())
+        self.scripts
+            .get(index)
+            .map_or("<unknown script>", |s| s.path.as_str())
     }
 
     pub(crate) fn clear(&mut self) {
@@ -69,7 +71,9 @@ pub fn normalize_path(path: &str) -> Result<String, CrescentError> {
             Component::CurDir => {}
             Component::ParentDir => return Err(bad("'..' would leave the assets root")),
             Component::RootDir | Component::Prefix(_) => {
-                return Err(bad("absolute paths are not allowed; paths are relative to the assets root"));
+                return Err(bad(
+                    "absolute paths are not allowed; paths are relative to the assets root",
+                ));
             }
         }
     }
@@ -80,7 +84,12 @@ pub fn normalize_path(path: &str) -> Result<String, CrescentError> {
 }
 
 /// Reads and compiles `path` (relative to the assets root) into a function that runs it in `env`.
-pub(crate) fn compile_file(lua: &Lua, root: &Path, path: &str, env: Table) -> Result<Function, CrescentError> {
+pub(crate) fn compile_file(
+    lua: &Lua,
+    root: &Path,
+    path: &str,
+    env: Table,
+) -> Result<Function, CrescentError> {
     let resolved = root.join(path);
     let source = std::fs::read(&resolved).map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => CrescentError::ScriptNotFound {
@@ -96,7 +105,12 @@ pub(crate) fn compile_file(lua: &Lua, root: &Path, path: &str, env: Table) -> Re
 }
 
 /// Compiles `source` as the file `path` (chunk name `@path`), as text only.
-pub(crate) fn compile_source(lua: &Lua, path: &str, source: &[u8], env: Table) -> Result<Function, CrescentError> {
+pub(crate) fn compile_source(
+    lua: &Lua,
+    path: &str,
+    source: &[u8],
+    env: Table,
+) -> Result<Function, CrescentError> {
     lua.load(source)
         .set_name(format!("@{path}"))
         .set_mode(ChunkMode::Text)
@@ -145,7 +159,11 @@ fn run_script_chunk(path: &str, chunk: Function) -> Result<Table, CrescentError>
 
 /// The script table's handlers: lifecycle fields must be functions; other function fields
 /// are custom event handlers; other values are left alone as script constants.
-fn collect_handlers(ctx: &Ctx, path: &str, table: &Table) -> Result<Vec<(EventId, Function)>, CrescentError> {
+fn collect_handlers(
+    ctx: &Ctx,
+    path: &str,
+    table: &Table,
+) -> Result<Vec<(EventId, Function)>, CrescentError> {
     let mut named: Vec<(String, Function)> = Vec::new();
     for pair in table.pairs::<Value, Value>() {
         let (key, value) = pair?;
@@ -164,7 +182,11 @@ fn collect_handlers(ctx: &Ctx, path: &str, table: &Table) -> Result<Vec<(EventId
         }
     }
     // Table iteration order is not deterministic; handler registration order must be.
-    named.sort_by(|a, b| handler_rank(&a.0).cmp(&handler_rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    named.sort_by(|a, b| {
+        handler_rank(&a.0)
+            .cmp(&handler_rank(&b.0))
+            .then_with(|| a.0.cmp(&b.0))
+    });
     let mut registry = ctx.registry.borrow_mut();
     Ok(named
         .into_iter()

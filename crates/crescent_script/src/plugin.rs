@@ -5,9 +5,12 @@ use bevy_ecs::schedule::IntoScheduleConfigs;
 use crescent_ecs::{CrescentEcsPlugin, apply_velocity};
 
 use crate::{
-    PendingCleanup, ScriptComponents, ScriptConfig, ScriptError, ScriptErrorLog, ScriptRuntime,
-    ScriptStats, ScriptedEntities,
-    systems::{ScriptSystems, attach_phase, cleanup_phase, fixed_update_phase, gc_phase, update_phase},
+    PendingCleanup, ScriptComponents, ScriptConfig, ScriptEmit, ScriptError, ScriptErrorLog,
+    ScriptEvent, ScriptRuntime, ScriptStats, ScriptedEntities,
+    systems::{
+        ScriptSystems, attach_phase, cleanup_phase, events_phase, fixed_update_phase, gc_phase,
+        tasks_phase, update_phase,
+    },
 };
 
 /// Adds a Lua [`ScriptRuntime`] to the app and runs scripts every frame.
@@ -45,6 +48,8 @@ impl Plugin for ScriptingPlugin {
             app.insert_resource(ScriptComponents::with_builtins());
         }
         app.add_message::<ScriptError>()
+            .add_message::<ScriptEvent>()
+            .add_message::<ScriptEmit>()
             .init_resource::<PendingCleanup>()
             .init_resource::<ScriptErrorLog>()
             .init_resource::<ScriptStats>()
@@ -53,12 +58,29 @@ impl Plugin for ScriptingPlugin {
             Ok(runtime) => app.world_mut().insert_non_send(runtime),
             Err(err) => tracing::error!(target: "crescent", "cannot create the Lua runtime: {err}"),
         }
-        app.configure_sets(FixedUpdate, ScriptSystems::FixedUpdate.before(apply_velocity))
-            .configure_sets(PostUpdate, (ScriptSystems::Cleanup, ScriptSystems::Gc).chain())
-            .add_systems(PreUpdate, attach_phase.in_set(ScriptSystems::Attach))
-            .add_systems(FixedUpdate, fixed_update_phase.in_set(ScriptSystems::FixedUpdate))
-            .add_systems(Update, update_phase.in_set(ScriptSystems::Update))
-            .add_systems(PostUpdate, cleanup_phase.in_set(ScriptSystems::Cleanup))
-            .add_systems(PostUpdate, gc_phase.in_set(ScriptSystems::Gc));
+        app.configure_sets(
+            FixedUpdate,
+            ScriptSystems::FixedUpdate.before(apply_velocity),
+        )
+        .configure_sets(
+            PostUpdate,
+            (
+                ScriptSystems::Events,
+                ScriptSystems::Tasks,
+                ScriptSystems::Cleanup,
+                ScriptSystems::Gc,
+            )
+                .chain(),
+        )
+        .add_systems(PreUpdate, attach_phase.in_set(ScriptSystems::Attach))
+        .add_systems(
+            FixedUpdate,
+            fixed_update_phase.in_set(ScriptSystems::FixedUpdate),
+        )
+        .add_systems(Update, update_phase.in_set(ScriptSystems::Update))
+        .add_systems(PostUpdate, events_phase.in_set(ScriptSystems::Events))
+        .add_systems(PostUpdate, tasks_phase.in_set(ScriptSystems::Tasks))
+        .add_systems(PostUpdate, cleanup_phase.in_set(ScriptSystems::Cleanup))
+        .add_systems(PostUpdate, gc_phase.in_set(ScriptSystems::Gc));
     }
 }

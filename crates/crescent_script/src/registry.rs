@@ -360,7 +360,9 @@ impl HandlerRegistry {
         };
         if index.stale > 0 {
             let handlers = &self.handlers;
-            index.entries.retain(|(_, slot)| handlers.contains_key(*slot));
+            index
+                .entries
+                .retain(|(_, slot)| handlers.contains_key(*slot));
             index.stale = 0;
         }
         if !index.sorted {
@@ -376,6 +378,16 @@ impl HandlerRegistry {
         );
     }
 
+    /// Sorts live handler keys into dispatch order (stale keys go last).
+    pub fn sort_dispatch(&self, keys: &mut [HandlerKey]) {
+        keys.sort_by_key(|&key| self.handler(key).map(|entry| entry.order).ok());
+        keys.rotate_left(
+            keys.iter()
+                .take_while(|&&k| self.handler(k).is_err())
+                .count(),
+        );
+    }
+
     /// Drops every handler and instance (and the Lua values they hold).
     pub(crate) fn clear(&mut self) {
         self.handlers.clear();
@@ -387,3 +399,7 @@ impl HandlerRegistry {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;

@@ -23,6 +23,8 @@ pub struct ScriptConfig {
     pub gc: GcPolicy,
     /// How many errors [`ScriptErrorLog`](crate::ScriptErrorLog) keeps (all are counted).
     pub error_log_capacity: usize,
+    /// Events delivered per frame at most; the rest wait for the next frame.
+    pub max_events_per_frame: usize,
     /// Rounds of `init` per frame: an `init` that spawns entities whose `init` spawns more
     /// is run again up to this many times in the same frame; the rest wait a frame.
     pub max_init_rounds: usize,
@@ -34,6 +36,7 @@ impl Default for ScriptConfig {
             assets_root: PathBuf::from("assets"),
             gc: GcPolicy::default(),
             error_log_capacity: 1000,
+            max_events_per_frame: 100_000,
             max_init_rounds: 16,
         }
     }
@@ -47,6 +50,8 @@ pub(crate) struct Counters {
     pub events_delivered: Cell<u64>,
     pub events_dropped: Cell<u64>,
     pub gc_steps: Cell<u64>,
+    /// Instances removed since the last full collection.
+    pub released: Cell<u64>,
     pub gc_cycles: Cell<u64>,
 }
 
@@ -67,8 +72,14 @@ pub(crate) struct Ctx {
     pub scripts: RefCell<ScriptCache>,
     pub world: WorldSlot,
     pub pending_init: RefCell<Vec<InstanceKey>>,
+    pub events: RefCell<crate::events::EventQueue>,
+    pub tasks: RefCell<crate::tasks::Scheduler>,
+    pub selves: RefCell<std::collections::HashMap<usize, InstanceKey>>,
     pub errors: RefCell<Vec<ScriptError>>,
     pub frame: Cell<u64>,
+    /// `time.elapsed` of the current frame, in seconds.
+    pub elapsed: Cell<f64>,
+    pub running: Cell<Option<crate::dispatch::Running>>,
     pub counters: Counters,
     pub lua_values: RefCell<Option<LuaValues>>,
 }
@@ -79,6 +90,8 @@ pub(crate) struct LuaValues {
     pub time: Table,
     /// Metatable of script environments (`__index` = globals).
     pub env_meta: Table,
+    /// Metatable of every instance's `self` (`self:on`).
+    pub instance_meta: Table,
 }
 
 impl Ctx {
@@ -124,8 +137,13 @@ impl ScriptRuntime {
             config,
             world: WorldSlot::default(),
             pending_init: RefCell::default(),
+            events: RefCell::default(),
+            tasks: RefCell::default(),
+            selves: RefCell::default(),
             errors: RefCell::default(),
             frame: Cell::new(0),
+            elapsed: Cell::new(0.0),
+            running: Cell::new(None),
             counters: Counters::default(),
             lua_values: RefCell::new(None),
         });
@@ -161,10 +179,16 @@ impl ScriptRuntime {
     /// Calls the handler behind `key` with `args`, after checking the key is live.
     ///
     /// A stale key is an error value; it never calls another handler's function.
-    pub fn call_handler(&self, key: HandlerKey, args: impl mlua::IntoLuaMulti) -> Result<mlua::MultiValue, CrescentError> {
+    pub fn call_handler(
+        &self,
+        key: HandlerKey,
+        args: impl mlua::IntoLuaMulti,
+    ) -> Result<mlua::MultiValue, CrescentError> {
         let (func, this) = {
             let registry = self.ctx.registry.borrow();
-            let entry = registry.handler(key).map_err(|stale| CrescentError::Lua(mlua::Error::runtime(stale)))?;
+            let entry = registry
+                .handler(key)
+                .map_err(|stale| CrescentError::Lua(mlua::Error::runtime(stale)))?;
             (entry.func.clone(), entry.this.clone())
         };
         let mut values = args.into_lua_multi(&self.lua)?;
@@ -190,6 +214,30 @@ impl ScriptRuntime {
         })?
     }
 
+    /// Replaces the world's runtime with a fresh one (same configuration): a new Lua
+    /// state and an empty registry. Every key issued before goes stale; scripts are
+    /// detached from their entities without `final` (their Lua state is gone).
+    pub fn reset(world: &mut World) -> Result<(), CrescentError> {
+        let config = world
+            .get_non_send::<ScriptRuntime>()
+            .ok_or(CrescentError::NoRuntime)?
+            .config()
+            .clone();
+        let fresh = ScriptRuntime::new(config)?;
+        let scripted: Vec<_> = world
+            .query_filtered::<bevy_ecs::entity::Entity, bevy_ecs::query::With<crate::ScriptHandlers>>()
+            .iter(world)
+            .collect();
+        for entity in scripted {
+            world.entity_mut(entity).remove::<crate::ScriptHandlers>();
+        }
+        if let Some(mut pending) = world.get_resource_mut::<crate::PendingCleanup>() {
+            pending.0.clear();
+        }
+        world.insert_non_send(fresh);
+        Ok(())
+    }
+
     /// A fresh script environment: its own globals over the shared built-ins.
     pub fn new_env(&self) -> Result<Table, CrescentError> {
         sandbox::new_env(&self.lua, &self.ctx)
@@ -203,6 +251,9 @@ impl Drop for ScriptRuntime {
         self.ctx.registry.borrow_mut().clear();
         self.ctx.scripts.borrow_mut().clear();
         self.ctx.pending_init.borrow_mut().clear();
+        self.ctx.events.borrow_mut().clear();
+        self.ctx.tasks.borrow_mut().clear();
+        self.ctx.selves.borrow_mut().clear();
         self.ctx.lua_values.borrow_mut().take();
         self.lua.remove_app_data::<Rc<Ctx>>();
     }

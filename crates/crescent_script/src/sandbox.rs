@@ -9,7 +9,8 @@
 use std::rc::Rc;
 
 use mlua::{
-    Function, Lua, LuaOptions, LuaString, MultiValue, StdLib, Table, Value, Variadic, chunk::ChunkMode,
+    Function, Lua, LuaOptions, LuaString, MultiValue, StdLib, Table, Value, Variadic,
+    chunk::ChunkMode,
 };
 
 use crate::{
@@ -19,7 +20,12 @@ use crate::{
 
 /// Creates a Lua state with the allowed standard libraries only.
 pub(crate) fn new_lua() -> Result<Lua, CrescentError> {
-    let libs = StdLib::COROUTINE | StdLib::TABLE | StdLib::STRING | StdLib::UTF8 | StdLib::MATH | StdLib::OS;
+    let libs = StdLib::COROUTINE
+        | StdLib::TABLE
+        | StdLib::STRING
+        | StdLib::UTF8
+        | StdLib::MATH
+        | StdLib::OS;
     Ok(Lua::new_with(libs, LuaOptions::default())?)
 }
 
@@ -30,6 +36,10 @@ pub(crate) fn install(lua: &Lua, ctx: &Rc<Ctx>) -> Result<LuaValues, CrescentErr
         globals.raw_set(name, Value::Nil)?;
     }
     restrict_collectgarbage(lua, &globals)?;
+    // Lua seeds `math.random` from the clock; a fixed seed keeps runs reproducible.
+    let math: Table = globals.raw_get("math")?;
+    math.raw_get::<Function>("randomseed")?
+        .call::<()>(0x6372_6573)?;
     restrict_os(lua, &globals)?;
     install_load(lua, &globals)?;
     install_print(lua, &globals)?;
@@ -40,6 +50,7 @@ pub(crate) fn install(lua: &Lua, ctx: &Rc<Ctx>) -> Result<LuaValues, CrescentErr
     let time = crate::api::install(lua, ctx, &globals)?;
     crate::loader::install_require(lua, &globals)?;
     Ok(LuaValues {
+        instance_meta: crate::api::instance::instance_meta(lua)?,
         time,
         env_meta,
     })

@@ -14,6 +14,10 @@ pub struct ScriptStats {
     pub instances: usize,
     /// Live registry entries (handlers).
     pub handlers: usize,
+    /// Live tasks (running or waiting).
+    pub tasks: usize,
+    /// Events waiting for delivery (beyond the per-frame cap).
+    pub queued_events: usize,
     /// Handler calls so far.
     pub handler_calls: u64,
     /// Script errors so far.

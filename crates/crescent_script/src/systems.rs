@@ -2,19 +2,25 @@
 //!
 //! Order within one `app.update()` (SPEC §2): attach pending scripts and run `init`
 //! (`PreUpdate`) -> `fixed_update` (`FixedUpdate`, before movement) -> `update`
-//! (`Update`) -> cleanup: despawns requested by scripts, `final`, handler removal
-//! (`PostUpdate`) -> GC step and stats (`PostUpdate`, last).
+//! (`Update`) -> events (`PostUpdate`) -> tasks (`PostUpdate`) -> cleanup: despawns
+//! requested by scripts, `final`, handler removal (`PostUpdate`) -> GC step and stats
+//! (`PostUpdate`, last).
 
 use std::rc::Rc;
 
-use bevy_ecs::{schedule::SystemSet, world::World};
+use bevy_ecs::{
+    message::{MessageCursor, Messages},
+    schedule::SystemSet,
+    system::Local,
+    world::World,
+};
 use bevy_time::{Fixed, Time, Virtual};
 use crescent_ecs::FrameCount;
 use mlua::{Lua, Value};
 
 use crate::{
-    ScriptErrorLog, ScriptRuntime, ScriptStats, ScriptedEntities, dispatch, gc, lifecycle,
-    runtime::Ctx,
+    ScriptErrorLog, ScriptEvent, ScriptRuntime, ScriptStats, ScriptedEntities, dispatch, events,
+    gc, lifecycle, runtime::Ctx, tasks,
 };
 
 /// The scripting phases of a frame, in order.
@@ -26,6 +32,10 @@ pub enum ScriptSystems {
     FixedUpdate,
     /// Dispatch `update` (in `Update`).
     Update,
+    /// Deliver events (in `PostUpdate`).
+    Events,
+    /// Resume due tasks (in `PostUpdate`).
+    Tasks,
     /// Apply despawns, call `final`, remove handlers (in `PostUpdate`).
     Cleanup,
     /// Step the GC and refresh [`ScriptStats`] (in `PostUpdate`).
@@ -57,6 +67,7 @@ fn refresh_time(world: &World, ctx: &Ctx) {
     let fixed_dt = world
         .get_resource::<Time<Fixed>>()
         .map_or(0.0, |t| t.timestep().as_secs_f64());
+    ctx.elapsed.set(elapsed);
     let _ = ctx.values(|values| -> mlua::Result<()> {
         values.time.raw_set("dt", dt)?;
         values.time.raw_set("fixed_dt", fixed_dt)?;
@@ -65,7 +76,7 @@ fn refresh_time(world: &World, ctx: &Ctx) {
     });
 }
 
-fn publish_errors(world: &mut World, ctx: &Ctx) {
+pub(crate) fn publish_errors(world: &mut World, ctx: &Ctx) {
     let errors = std::mem::take(&mut *ctx.errors.borrow_mut());
     if errors.is_empty() {
         return;
@@ -87,37 +98,66 @@ fn publish_errors(world: &mut World, ctx: &Ctx) {
 pub fn attach_phase(world: &mut World) {
     with_runtime(world, |lua, ctx| {
         lifecycle::sync_pending(ctx);
-        lifecycle::cleanup(lua, ctx);
+        lifecycle::cleanup(ctx);
         lifecycle::attach_requested(lua, ctx);
-        lifecycle::run_inits(lua, ctx);
+        lifecycle::run_inits(ctx);
     });
 }
 
 /// `FixedUpdate`: `fixed_update(self, fixed_dt)` on every active instance.
 pub fn fixed_update_phase(world: &mut World) {
-    with_runtime(world, |lua, ctx| {
+    with_runtime(world, |_, ctx| {
         lifecycle::sync_pending(ctx);
-        let dt = ctx.values(|v| v.time.raw_get::<f64>("fixed_dt")).ok().and_then(Result::ok).unwrap_or(0.0);
+        let dt = ctx
+            .values(|v| v.time.raw_get::<f64>("fixed_dt"))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or(0.0);
         let event = ctx.registry.borrow_mut().event_id("fixed_update");
-        dispatch::dispatch(lua, ctx, event, &[Value::Number(dt)]);
+        dispatch::dispatch(ctx, event, &[Value::Number(dt)]);
     });
 }
 
 /// `Update`: `update(self, dt)` on every active instance.
 pub fn update_phase(world: &mut World) {
+    with_runtime(world, |_, ctx| {
+        lifecycle::sync_pending(ctx);
+        let dt = ctx
+            .values(|v| v.time.raw_get::<f64>("dt"))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or(0.0);
+        let event = ctx.registry.borrow_mut().event_id("update");
+        dispatch::dispatch(ctx, event, &[Value::Number(dt)]);
+    });
+}
+
+/// `PostUpdate`: deliver queued events and events Rust sent as [`ScriptEvent`] messages.
+pub fn events_phase(world: &mut World, mut cursor: Local<MessageCursor<ScriptEvent>>) {
+    let from_rust: Vec<ScriptEvent> = world
+        .get_resource::<Messages<ScriptEvent>>()
+        .map(|messages| cursor.read(messages).cloned().collect())
+        .unwrap_or_default();
     with_runtime(world, |lua, ctx| {
         lifecycle::sync_pending(ctx);
-        let dt = ctx.values(|v| v.time.raw_get::<f64>("dt")).ok().and_then(Result::ok).unwrap_or(0.0);
-        let event = ctx.registry.borrow_mut().event_id("update");
-        dispatch::dispatch(lua, ctx, event, &[Value::Number(dt)]);
+        events::enqueue_from_rust(lua, ctx, from_rust);
+        events::deliver(lua, ctx);
+    });
+}
+
+/// `PostUpdate`: resume every task whose wait is over.
+pub fn tasks_phase(world: &mut World) {
+    with_runtime(world, |_, ctx| {
+        lifecycle::sync_pending(ctx);
+        tasks::run_due(ctx);
     });
 }
 
 /// `PostUpdate`: apply despawns, call `final`, remove handlers.
 pub fn cleanup_phase(world: &mut World) {
-    with_runtime(world, |lua, ctx| {
+    with_runtime(world, |_, ctx| {
         lifecycle::sync_pending(ctx);
-        lifecycle::cleanup(lua, ctx);
+        lifecycle::cleanup(ctx);
     });
 }
 
@@ -131,6 +171,8 @@ pub fn gc_phase(world: &mut World) {
             entities: 0,
             instances: registry.instance_count(),
             handlers: registry.handler_count(),
+            tasks: ctx.tasks.borrow().len(),
+            queued_events: ctx.events.borrow().len(),
             handler_calls: ctx.counters.handler_calls.get(),
             errors: ctx.counters.errors.get(),
             events_delivered: ctx.counters.events_delivered.get(),

@@ -7,10 +7,7 @@
 use bevy_ecs::entity::Entity;
 use mlua::{FromLua, Lua, MetaMethod, Table, UserData, UserDataMethods, Value};
 
-use crate::{
-    CrescentError, ScriptHandlers, api::lua_err, lifecycle, loader,
-    runtime::Ctx,
-};
+use crate::{CrescentError, ScriptHandlers, api::lua_err, lifecycle, loader, runtime::Ctx};
 
 /// A Lua handle to an entity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,11 +44,19 @@ fn require_alive(ctx: &Ctx, entity: Entity, what: &'static str) -> mlua::Result<
 }
 
 /// The instance of `path` on `entity`, if attached and not detaching.
-fn find_instance(ctx: &Ctx, entity: Entity, path: &str) -> mlua::Result<Option<(crate::InstanceKey, Table)>> {
+fn find_instance(
+    ctx: &Ctx,
+    entity: Entity,
+    path: &str,
+) -> mlua::Result<Option<(crate::InstanceKey, Table)>> {
     let path = loader::normalize_path(path).map_err(lua_err)?;
     let instances = ctx
         .world
-        .with(|world| world.get::<ScriptHandlers>(entity).map(|h| h.instances.clone()))
+        .with(|world| {
+            world
+                .get::<ScriptHandlers>(entity)
+                .map(|h| h.instances.clone())
+        })
         .map_err(lua_err)?
         .unwrap_or_default();
     let registry = ctx.registry.borrow();
@@ -121,13 +126,16 @@ impl UserData for LuaEntity {
             let ctx = Ctx::of(lua)?;
             Ok(find_instance(&ctx, this.0, &path)?.map(|(_, this)| this))
         });
-        methods.add_method("attach", |lua, this, (path, props): (String, Option<Table>)| {
-            let ctx = Ctx::of(lua)?;
-            require_alive(&ctx, this.0, "attach")?;
-            let (_, instance_self) =
-                lifecycle::attach(lua, &ctx, this.0, &path, props.as_ref()).map_err(lua_err)?;
-            Ok(instance_self)
-        });
+        methods.add_method(
+            "attach",
+            |lua, this, (path, props): (String, Option<Table>)| {
+                let ctx = Ctx::of(lua)?;
+                require_alive(&ctx, this.0, "attach")?;
+                let (_, instance_self) =
+                    lifecycle::attach(lua, &ctx, this.0, &path, props.as_ref()).map_err(lua_err)?;
+                Ok(instance_self)
+            },
+        );
         methods.add_method("detach", |lua, this, path: String| {
             let ctx = Ctx::of(lua)?;
             match find_instance(&ctx, this.0, &path)? {
@@ -137,6 +145,10 @@ impl UserData for LuaEntity {
                 }
                 None => Ok(false),
             }
+        });
+        methods.add_method("send", |lua, this, (event, payload): (String, Value)| {
+            crate::events::send(&*Ctx::of(lua)?, Some(this.0), &event, payload);
+            Ok(())
         });
         methods.add_meta_method(MetaMethod::ToString, |_, this, ()| {
             Ok(format!("Entity({})", this.0))

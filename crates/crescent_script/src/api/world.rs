@@ -2,9 +2,14 @@
 
 use bevy_ecs::entity::Entity;
 use crescent_ecs::{DespawnQueue, Name, SpawnCounter, SpawnOrder};
-use mlua::{Lua, Table, Value};
+use mlua::{Lua, LuaSerdeExt, Table, Value};
 
-use crate::{CrescentError, api::{LuaEntity, lua_err}, lifecycle, runtime::Ctx};
+use crate::{
+    CrescentError,
+    api::{LuaEntity, lua_err},
+    lifecycle,
+    runtime::Ctx,
+};
 
 /// Keys of a spawn description that are not component names.
 const SPAWN_KEYS: [&str; 3] = ["script", "props", "name"];
@@ -22,11 +27,45 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
             Ctx::of(lua)?
                 .world
                 .with(|world| {
-                    let live = world.get_resource::<SpawnCounter>().map_or(0, SpawnCounter::live);
-                    let leaving = world.get_resource::<DespawnQueue>().map_or(0, DespawnQueue::len);
+                    let live = world
+                        .get_resource::<SpawnCounter>()
+                        .map_or(0, SpawnCounter::live);
+                    let leaving = world
+                        .get_resource::<DespawnQueue>()
+                        .map_or(0, DespawnQueue::len);
                     live.saturating_sub(leaving)
                 })
                 .map_err(lua_err)
+        })?,
+    )?;
+    world.raw_set("query", lua.create_function(crate::api::query::query)?)?;
+    world.raw_set(
+        "broadcast",
+        lua.create_function(|lua, (event, payload): (String, Value)| {
+            crate::events::send(&*Ctx::of(lua)?, None, &event, payload);
+            Ok(())
+        })?,
+    )?;
+    world.raw_set(
+        "emit",
+        lua.create_function(|lua, (name, payload): (String, Value)| {
+            let ctx = Ctx::of(lua)?;
+            let payload: serde_json::Value = lua.from_value(payload).map_err(|e| {
+                mlua::Error::runtime(format!(
+                    "world.emit('{name}'): payload cannot be sent to Rust: {e}"
+                ))
+            })?;
+            let sender = ctx.running.get().map(|r| r.entity);
+            ctx.world
+                .with(|world| {
+                    world.write_message(crate::ScriptEmit {
+                        name,
+                        payload,
+                        sender,
+                    })
+                })
+                .map_err(lua_err)?;
+            Ok(())
         })?,
     )?;
     Ok(world)
@@ -54,7 +93,11 @@ fn read_desc(desc: Option<Table>) -> mlua::Result<SpawnDesc> {
         Value::Table(list) => list
             .sequence_values::<String>()
             .collect::<mlua::Result<_>>()
-            .map_err(|e| mlua::Error::runtime(format!("world.spawn: 'script' must be a path or a list of paths ({e})")))?,
+            .map_err(|e| {
+                mlua::Error::runtime(format!(
+                    "world.spawn: 'script' must be a path or a list of paths ({e})"
+                ))
+            })?,
         other => {
             return Err(mlua::Error::runtime(format!(
                 "world.spawn: 'script' must be a path or a list of paths, got {}",

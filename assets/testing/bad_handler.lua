@@ -1,0 +1,2 @@
+-- `update` must be a function.
+return { update = 5 }

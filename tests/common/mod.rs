@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use crescent::game::{Game, GameConfig};
+use crescent::script::{ScriptRuntime, api};
+use mlua::FromLuaMulti;
+
+/// The repository's assets folder.
+pub fn repo_assets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets")
+}
+
+/// A temporary assets folder holding `files` (path, source).
+pub fn temp_assets(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, source) in files {
+        let full = dir.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("create dirs");
+        }
+        std::fs::write(full, source).expect("write script");
+    }
+    dir
+}
+
+/// A 60 Hz game on `assets`.
+pub fn game(assets: &Path) -> Game {
+    Game::new(GameConfig::new(assets)).expect("game")
+}
+
+/// Evaluates a Lua chunk (full API, world lent) and converts its results.
+pub fn eval<R: FromLuaMulti>(game: &mut Game, source: &str) -> Result<R, String> {
+    ScriptRuntime::lend_world(game.app.world_mut(), |lua| {
+        let env = api::new_env(lua).map_err(|e| e.to_string())?;
+        api::compile(lua, "eval", source.as_bytes(), env)
+            .map_err(|e| e.to_string())?
+            .call::<R>(())
+            .map_err(|e| api::error_message(&e))
+    })
+    .map_err(|e| e.to_string())?
+}
+
+/// Runs a Lua chunk for its effects, panicking with Lua's message on error.
+pub fn exec(game: &mut Game, source: &str) {
+    if let Err(err) = eval::<()>(game, source) {
+        panic!("Lua failed: {err}");
+    }
+}
+
+/// Steps `n` frames.
+pub fn step(game: &mut Game, n: usize) {
+    for _ in 0..n {
+        game.step();
+    }
+}

@@ -1,0 +1,169 @@
+//! Events across the Rust/Lua boundary, the per-frame cap, and dropped-event counting.
+
+mod common;
+
+use bevy_app::Update;
+use bevy_ecs::{
+    message::{MessageReader, MessageWriter},
+    resource::Resource,
+    system::ResMut,
+};
+use common::{eval, exec, repo_assets, step, temp_assets};
+use crescent::game::{Game, GameConfig};
+use crescent::script::{ScriptEmit, ScriptEvent, ScriptStats};
+
+const PING_PONG: &str = r#"
+local M = {}
+function M.ping(self, payload, sender)
+  self.count = (self.count or 0) + 1
+  sender:send("ping", payload)
+end
+return M
+"#;
+
+#[test]
+fn ping_pong_forever_is_capped_per_frame_and_continues_next_frame() {
+    let assets = temp_assets(&[("pp.lua", PING_PONG)]);
+    let mut config = GameConfig::new(assets.path());
+    config.script.max_events_per_frame = 10;
+    let mut game = Game::new(config).expect("game");
+    exec(
+        &mut game,
+        r#"world.spawn{ name = "a", script = "pp.lua" }
+           world.spawn{ name = "b", script = "pp.lua" }"#,
+    );
+    step(&mut game, 1);
+    // `a` serves: every delivery answers its sender, forever.
+    exec(
+        &mut game,
+        r#"local a = world.find("a")
+           a:script("pp.lua"):on("serve", function(self) world.find("b"):send("ping", {}) end)
+           a:send("serve")"#,
+    );
+    step(&mut game, 1);
+    let stats = game.app.world().resource::<ScriptStats>().clone();
+    assert_eq!(stats.queued_events, 1, "the rally goes on next frame");
+    let delivered_after_one = stats.events_delivered;
+    step(&mut game, 3);
+    let stats = game.app.world().resource::<ScriptStats>().clone();
+    assert_eq!(
+        stats.events_delivered - delivered_after_one,
+        30,
+        "10 per frame"
+    );
+    let total: i64 = eval(&mut game, r#"return (world.find("a"):script("pp.lua").count or 0) + world.find("b"):script("pp.lua").count"#).expect("eval");
+    assert_eq!(
+        total, 39,
+        "9 pings in the first frame (after the serve), then 10 per frame"
+    );
+}
+
+#[test]
+fn events_to_dead_entities_are_counted_as_dropped() {
+    let mut game = common::game(&repo_assets());
+    exec(
+        &mut game,
+        r#"local a = world.spawn{ name = "a", script = "testing/listener.lua", props = { tag = "a" } }
+                       a:despawn()
+                       a:send("ping", { n = 1 })
+                       a:send("ping", { n = 2 })"#,
+    );
+    step(&mut game, 1);
+    let stats = game.app.world().resource::<ScriptStats>();
+    assert_eq!((stats.events_dropped, stats.events_delivered), (2, 0));
+}
+
+#[derive(Resource, Default)]
+struct Emitted(Vec<(String, serde_json::Value, bool)>);
+
+#[test]
+fn rust_systems_send_events_to_scripts_and_read_what_scripts_emit() {
+    let assets = temp_assets(&[(
+        "door.lua",
+        r#"
+local door = {}
+function door.open(self, payload, sender)
+  self.opened_by = payload.who
+  world.emit("door_opened", { by = payload.who, code = payload.code + 1, tags = { "a", "b" } })
+end
+return door
+"#,
+    )]);
+    let mut game = common::game(assets.path());
+    game.app.init_resource::<Emitted>().add_systems(
+        Update,
+        |mut emitted: ResMut<Emitted>, mut reader: MessageReader<ScriptEmit>| {
+            for msg in reader.read() {
+                emitted
+                    .0
+                    .push((msg.name.clone(), msg.payload.clone(), msg.sender.is_some()));
+            }
+        },
+    );
+    exec(
+        &mut game,
+        r#"world.spawn{ name = "door", script = "door.lua" }"#,
+    );
+    step(&mut game, 1);
+    let door = {
+        let world = game.app.world_mut();
+        world
+            .query::<(bevy_ecs::entity::Entity, &crescent::ecs::Name)>()
+            .iter(world)
+            .find(|(_, n)| n.as_str() == "door")
+            .map(|(e, _)| e)
+            .expect("door")
+    };
+    game.app.world_mut().write_message(ScriptEvent::to(
+        door,
+        "open",
+        serde_json::json!({ "who": "guard", "code": 41 }),
+    ));
+    step(&mut game, 2);
+    let opened_by: String = eval(
+        &mut game,
+        r#"return world.find("door"):script("door.lua").opened_by"#,
+    )
+    .expect("eval");
+    assert_eq!(opened_by, "guard");
+    let emitted = &game.app.world().resource::<Emitted>().0;
+    assert_eq!(emitted.len(), 1, "{emitted:?}");
+    assert_eq!(emitted[0].0, "door_opened");
+    assert_eq!(
+        emitted[0].1,
+        serde_json::json!({ "by": "guard", "code": 42, "tags": ["a", "b"] })
+    );
+    assert!(emitted[0].2, "the door's entity is the sender");
+
+    // A broadcast from a Rust system reaches every subscriber.
+    game.app.add_systems(
+        Update,
+        |mut writer: MessageWriter<ScriptEvent>, mut sent: bevy_ecs::system::Local<bool>| {
+            if !*sent {
+                writer.write(ScriptEvent::broadcast(
+                    "open",
+                    serde_json::json!({ "who": "everyone", "code": 0 }),
+                ));
+                *sent = true;
+            }
+        },
+    );
+    step(&mut game, 1);
+    let opened_by: String = eval(
+        &mut game,
+        r#"return world.find("door"):script("door.lua").opened_by"#,
+    )
+    .expect("eval");
+    assert_eq!(opened_by, "everyone");
+}
+
+#[test]
+fn emitting_a_function_is_a_clear_error() {
+    let mut game = common::game(&repo_assets());
+    let err = eval::<()>(&mut game, r#"world.emit("bad", { f = function() end })"#)
+        .expect_err("must fail");
+    assert!(
+        err.contains("world.emit('bad'): payload cannot be sent to Rust"),
+        "{err}"
+    );
+}
