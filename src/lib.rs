@@ -2,6 +2,7 @@
 //!
 //! This facade re-exports the two crates ([`ecs`], [`script`]) and holds what the
 //! command line builds on: [`game`] (a headless game run from an assets folder),
+//! [`check`] (compiling every script without running it),
 //! [`report`] (the end-of-run report) and [`testing`] (the Lua test runner).
 //!
 //! ```no_run
@@ -16,6 +17,7 @@
 //! # Ok::<(), crescent::game::GameError>(())
 //! ```
 
+pub mod check;
 pub mod game;
 pub mod report;
 pub mod testing;

@@ -224,3 +224,64 @@ fn test_file_that_does_not_compile_is_one_failure_with_file_and_line() {
     assert!(stdout.contains("broken.lua:3:"), "{stdout}");
     assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
 }
+
+#[test]
+fn check_reports_the_broken_file_among_good_ones() {
+    let assets = temp_assets(&[
+        ("good.lua", "return { update = function(self, dt) end }\n"),
+        (
+            "lib/util.lua",
+            "local M = {}\nfunction M.f() return 1 end\nreturn M\n",
+        ),
+        (
+            "scripts/broken.lua",
+            "local M = {}\nfunction M.update(self\n  return 1\nend\nreturn M\n",
+        ),
+    ]);
+    let dir = assets.path().to_string_lossy().into_owned();
+    let out = crescent(&["check", &dir]);
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0].starts_with("scripts/broken.lua:3:"), "{stdout}");
+    assert!(
+        lines[1].contains("checked 3 scripts") && lines[1].contains("1 with problems"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_passes_the_demo_and_says_so_in_one_line() {
+    let out = crescent(&["check", "assets"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("no problems"), "{stdout}");
+    let out = crescent(&["check", "no/such/dir"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("assets folder not found: no/such/dir"));
+}
+
+#[test]
+fn a_handler_failing_every_frame_does_not_flood_the_log() {
+    let assets = temp_assets(&[
+        ("main.lua", r#"world.spawn{ script = "boom.lua" }"#),
+        (
+            "boom.lua",
+            "return { update = function(self) error('again') end }\n",
+        ),
+    ]);
+    let dir = assets.path().to_string_lossy().into_owned();
+    let out = crescent(&["run", &dir, "--frames", "150", "--report", "json"]);
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    let logged = stderr.matches("script error").count();
+    assert_eq!(logged, 3, "frames 1, 61 and 121: {stderr}");
+    assert!(
+        stderr.contains("(59 similar errors not logged)"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["error_count"], 150, "every error is still counted");
+}

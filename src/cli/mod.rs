@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch.
 
+mod check;
 mod run;
 mod test;
 
@@ -44,6 +45,12 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         report: ReportFormat,
     },
+    /// Compile every script under ASSETS without running it; print each problem as file:line.
+    Check {
+        /// The folder to check.
+        #[arg(default_value = "assets")]
+        assets: PathBuf,
+    },
     /// Run Lua test files headless, each test in a fresh world.
     Test {
         /// The assets folder test scripts resolve against.
@@ -70,6 +77,7 @@ pub fn main() -> ExitCode {
     // Tests provoke script errors on purpose; `t:errors()` is how they see them.
     init_logging(match cli.command {
         Command::Test { .. } => "error",
+        Command::Check { .. } => "warn",
         Command::Run { .. } => "warn",
     });
     let result = match cli.command {
@@ -87,6 +95,7 @@ pub fn main() -> ExitCode {
             report,
         }),
         Command::Test { assets, paths } => test::test(&assets, &paths),
+        Command::Check { assets } => check::check(&assets),
     };
     match result {
         Ok(code) => code,

@@ -69,15 +69,62 @@ pub(crate) fn call(ctx: &Ctx, key: HandlerKey, args: &[Value], detaching: bool) 
     values.extend(args.iter().cloned());
     Counters::bump(&ctx.counters.handler_calls, 1);
     let outer = ctx.running.replace(Some(running));
-    let result = func.call::<()>(values);
+    let result = {
+        let _budget = ctx.budget.enter();
+        func.call::<()>(values)
+    };
     ctx.running.set(outer);
     match result {
-        Ok(()) => Call::Done,
+        Ok(()) => {
+            if !ctx.failing.borrow().is_empty() {
+                ctx.failing.borrow_mut().remove(&key);
+            }
+            Call::Done
+        }
         Err(err) => {
             let event = ctx.registry.borrow().event_name(event).to_owned();
-            report(ctx, &err, Some(running), event);
+            report(ctx, &err, Some(running), event.clone());
+            count_failure(ctx, key, running, event);
             Call::Failed
         }
+    }
+}
+
+/// Counts a handler's errors in a row and disables it at the configured limit.
+fn count_failure(ctx: &Ctx, key: HandlerKey, running: Running, event: String) {
+    let Some(limit) = ctx.config.disable_after_errors else {
+        return;
+    };
+    let in_a_row = {
+        let mut failing = ctx.failing.borrow_mut();
+        let count = failing.entry(key).or_insert(0);
+        *count += 1;
+        *count
+    };
+    if in_a_row < limit {
+        return;
+    }
+    ctx.failing.borrow_mut().remove(&key);
+    remove_handler(ctx, key);
+    ctx.report(ScriptError {
+        frame: ctx.frame.get(),
+        entity: Some(running.entity),
+        script: script_of(ctx, running.instance),
+        event,
+        message: format!("handler disabled after {limit} errors in a row"),
+        traceback: String::new(),
+    });
+}
+
+/// Removes a handler from the registry and its key from the owner's component.
+pub(crate) fn remove_handler(ctx: &Ctx, key: HandlerKey) {
+    let removed = ctx.registry.borrow_mut().remove_handler(key);
+    if let Ok(entry) = removed {
+        let _ = ctx.world.with(|world| {
+            if let Some(mut handlers) = world.get_mut::<crate::ScriptHandlers>(entry.owner) {
+                handlers.handlers.retain(|k| *k != key);
+            }
+        });
     }
 }
 

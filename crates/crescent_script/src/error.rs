@@ -184,10 +184,27 @@ pub(crate) fn split_lua_error(err: &mlua::Error) -> (String, String) {
         }
         other => other.to_string(),
     };
-    match text.split_once("\nstack traceback:\n") {
+    let (message, traceback) = match text.split_once("\nstack traceback:\n") {
         Some((message, traceback)) => (message.to_string(), traceback.to_string()),
         None => (text, String::new()),
+    };
+    (describe_error_object(message), traceback)
+}
+
+/// An error raised with a table or userdata reads `table: 0x55d...`: an address that
+/// changes every run. Say what it was instead, as the standalone `lua` does.
+fn describe_error_object(message: String) -> String {
+    for kind in ["table", "userdata", "function", "thread"] {
+        if let Some(address) = message
+            .strip_prefix(kind)
+            .and_then(|rest| rest.strip_prefix(": 0x"))
+            && !address.is_empty()
+            && address.chars().all(|c| c.is_ascii_hexdigit())
+        {
+            return format!("(error object is a {kind} value)");
+        }
     }
+    message
 }
 
 fn root_cause(err: &mlua::Error) -> String {

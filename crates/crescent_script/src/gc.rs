@@ -81,12 +81,16 @@ pub(crate) fn run(lua: &Lua, ctx: &Ctx, frame: u64) {
         .full_collect_every
         .is_some_and(|every| every > 0 && frame.is_multiple_of(u64::from(every)));
     let released = ctx.counters.released.get();
+    let followup = ctx.counters.followup.replace(false);
     let after_release = policy.collect_after_release.is_some_and(|ratio| {
         let live = ctx.registry.borrow().instance_count() as f64;
         released > 0 && released as f64 >= (f64::from(ratio) * live).max(1.0)
     });
-    if periodic || after_release {
+    if periodic || after_release || followup {
         ctx.counters.released.set(0);
+        // Userdata in the released values are finalized in this collection but freed
+        // only in the next one: schedule it for the next frame.
+        ctx.counters.followup.set(after_release);
         if lua.gc_collect().is_ok() {
             Counters::bump(&ctx.counters.gc_cycles, 1);
         }

@@ -24,6 +24,7 @@ mod events;
 mod gc;
 mod handlers;
 mod lifecycle;
+mod limits;
 mod loader;
 mod plugin;
 mod registry;
@@ -39,6 +40,7 @@ pub use error::{CrescentError, ScriptError, StaleKey};
 pub use events::{ScriptEmit, ScriptEvent};
 pub use gc::{GcKind, GcPolicy};
 pub use handlers::{AttachScripts, PendingCleanup, ScriptHandlers};
+pub use limits::{BudgetExceeded, HOOK_PERIOD};
 pub use loader::{LIFECYCLE_HANDLERS, normalize_path};
 pub use plugin::ScriptingPlugin;
 pub use registry::{

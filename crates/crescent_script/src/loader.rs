@@ -201,21 +201,30 @@ fn handler_rank(name: &str) -> usize {
         .unwrap_or(LIFECYCLE_HANDLERS.len())
 }
 
+/// Standard libraries `require` returns by name.
+const STD_LIBS: [&str; 6] = ["string", "table", "math", "utf8", "coroutine", "os"];
+
 /// Installs `require` and a minimal `package` table: modules load from the assets root
 /// only, once per runtime, each in its own environment.
 pub(crate) fn install_require(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
     let package = lua.create_table()?;
     let loaded = lua.create_table()?;
-    for lib in ["string", "table", "math", "utf8", "coroutine", "os"] {
-        loaded.raw_set(lib, globals.raw_get::<Value>(lib)?)?;
+    let libs = lua.create_table()?;
+    for lib in STD_LIBS {
+        let table: Table = globals.raw_get(lib)?;
+        loaded.raw_set(lib, crate::sandbox::shallow_copy(lua, &table)?)?;
+        libs.raw_set(lib, table)?;
     }
-    loaded.raw_set("_G", globals.clone())?;
     package.raw_set("loaded", loaded.clone())?;
     package.raw_set("config", "/\n;\n?\n!\n-\n")?;
     loaded.raw_set("package", package.clone())?;
     globals.raw_set("package", package)?;
 
     let require = lua.create_function(move |lua, name: String| {
+        // A standard library comes back as a fresh copy, so no caller can change it for others.
+        if let Some(lib) = libs.raw_get::<Option<Table>>(name.as_str())? {
+            return Ok(Value::Table(crate::sandbox::shallow_copy(lua, &lib)?));
+        }
         if let Some(value) = loaded.raw_get::<Option<Value>>(name.as_str())?
             && value != Value::Nil
         {

@@ -23,6 +23,15 @@ pub struct ScriptConfig {
     pub gc: GcPolicy,
     /// How many errors [`ScriptErrorLog`](crate::ScriptErrorLog) keeps (all are counted).
     pub error_log_capacity: usize,
+    /// Lua VM instructions one handler call, `init` or task resume may run (counted in
+    /// steps of [`HOOK_PERIOD`](crate::HOOK_PERIOD)); `None` for no limit.
+    pub instruction_budget: Option<u64>,
+    /// Bytes the Lua state may allocate; `None` for no limit.
+    pub memory_limit: Option<usize>,
+    /// Disable (remove) a handler after this many errors in a row, reported once.
+    pub disable_after_errors: Option<u32>,
+    /// Log a recurring error (same script and event) at most once per this many frames.
+    pub log_every_frames: u64,
     /// Events delivered per frame at most; the rest wait for the next frame.
     pub max_events_per_frame: usize,
     /// Rounds of `init` per frame: an `init` that spawns entities whose `init` spawns more
@@ -36,6 +45,10 @@ impl Default for ScriptConfig {
             assets_root: PathBuf::from("assets"),
             gc: GcPolicy::default(),
             error_log_capacity: 1000,
+            instruction_budget: Some(1_000_000),
+            memory_limit: Some(512 * 1024 * 1024),
+            disable_after_errors: None,
+            log_every_frames: 60,
             max_events_per_frame: 100_000,
             max_init_rounds: 16,
         }
@@ -52,6 +65,8 @@ pub(crate) struct Counters {
     pub gc_steps: Cell<u64>,
     /// Instances removed since the last full collection.
     pub released: Cell<u64>,
+    /// A full collection is owed to finish freeing what the last one finalized.
+    pub followup: Cell<bool>,
     pub gc_cycles: Cell<u64>,
 }
 
@@ -81,6 +96,11 @@ pub(crate) struct Ctx {
     pub elapsed: Cell<f64>,
     pub running: Cell<Option<crate::dispatch::Running>>,
     pub counters: Counters,
+    pub budget: crate::limits::Budget,
+    /// Errors in a row per handler, for [`ScriptConfig::disable_after_errors`].
+    pub failing: RefCell<std::collections::HashMap<HandlerKey, u32>>,
+    /// Last frame each (script, event) error was logged, and how many were not logged since.
+    pub log_limiter: RefCell<std::collections::HashMap<(String, String), (u64, u64)>>,
     pub lua_values: RefCell<Option<LuaValues>>,
 }
 
@@ -90,6 +110,8 @@ pub(crate) struct LuaValues {
     pub time: Table,
     /// Metatable of script environments (`__index` = globals).
     pub env_meta: Table,
+    /// Metatable of each environment's read-only `time` view.
+    pub time_meta: Table,
     /// Metatable of every instance's `self` (`self:on`).
     pub instance_meta: Table,
 }
@@ -145,9 +167,18 @@ impl ScriptRuntime {
             elapsed: Cell::new(0.0),
             running: Cell::new(None),
             counters: Counters::default(),
+            budget: Default::default(),
+            failing: RefCell::default(),
+            log_limiter: RefCell::default(),
             lua_values: RefCell::new(None),
         });
         lua.set_app_data(Rc::clone(&ctx));
+        crate::limits::install(
+            &lua,
+            &Rc::downgrade(&ctx),
+            ctx.config.instruction_budget,
+            ctx.config.memory_limit,
+        )?;
         let values = sandbox::install(&lua, &ctx)?;
         *ctx.lua_values.borrow_mut() = Some(values);
         crate::gc::apply_mode(&lua, &ctx.config.gc);

@@ -83,7 +83,7 @@ pub(crate) fn publish_errors(world: &mut World, ctx: &Ctx) {
     }
     let capacity = ctx.config.error_log_capacity;
     for error in errors {
-        tracing::warn!(target: "crescent", "script error: {error}");
+        log_limited(ctx, &error);
         if let Some(mut log) = world.get_resource_mut::<ScriptErrorLog>() {
             log.total += 1;
             if log.errors.len() < capacity {
@@ -92,6 +92,26 @@ pub(crate) fn publish_errors(world: &mut World, ctx: &Ctx) {
         }
         world.write_message(error);
     }
+}
+
+/// Logs an error unless the same script and event was logged within
+/// `log_every_frames`; the next line that gets through says how many were held back.
+fn log_limited(ctx: &Ctx, error: &crate::ScriptError) {
+    let every = ctx.config.log_every_frames;
+    let mut limiter = ctx.log_limiter.borrow_mut();
+    let key = (error.script.clone(), error.event.clone());
+    let (last, held) = limiter.entry(key).or_insert((0, 0));
+    if *last != 0 && error.frame < last.saturating_add(every) {
+        *held += 1;
+        return;
+    }
+    if *held > 0 {
+        tracing::warn!(target: "crescent", "script error: {error} ({held} similar errors not logged)");
+    } else {
+        tracing::warn!(target: "crescent", "script error: {error}");
+    }
+    *last = error.frame.max(1);
+    *held = 0;
 }
 
 /// `PreUpdate`: clean up between-frame despawns, attach requested scripts, run `init`.

@@ -214,7 +214,10 @@ fn resume(ctx: &Ctx, key: TaskKey, args: MultiValue) {
     };
     let outer_task = ctx.tasks.borrow_mut().running.replace(key);
     let outer_running = ctx.running.replace(owner);
-    let result = thread.resume::<MultiValue>(args);
+    let result = {
+        let _budget = ctx.budget.enter();
+        thread.resume::<MultiValue>(args)
+    };
     ctx.running.set(outer_running);
     ctx.tasks.borrow_mut().running = outer_task;
 

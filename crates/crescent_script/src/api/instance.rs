@@ -11,15 +11,7 @@ pub struct Connection(pub HandlerKey);
 impl UserData for Connection {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("disconnect", |lua, this, ()| {
-            let ctx = Ctx::of(lua)?;
-            let removed = ctx.registry.borrow_mut().remove_handler(this.0);
-            if let Ok(entry) = removed {
-                let _ = ctx.world.with(|world| {
-                    if let Some(mut handlers) = world.get_mut::<ScriptHandlers>(entry.owner) {
-                        handlers.handlers.retain(|k| *k != this.0);
-                    }
-                });
-            }
+            crate::dispatch::remove_handler(&*Ctx::of(lua)?, this.0);
             Ok(())
         });
         methods.add_method("connected", |lua, this, ()| {

@@ -1,64 +1,12 @@
-//! The sandbox: which parts of Lua scripts get, and each script's own environment.
-//!
-//! Built by allow-list: a state with only the safe standard libraries, then `os` cut down
-//! to `clock`/`time`/`date`, no `dofile`/`loadfile`, `load` restricted to text chunks,
-//! and `require` confined to the assets root. Every script file and module runs in its
-//! own environment table whose `__index` is the shared globals, so a global assigned in
-//! one script is not seen by another.
+//! Built-ins cut down for scripts: `collectgarbage`, `os`, `load` and `print`.
 
-use std::rc::Rc;
+use mlua::{Function, Lua, LuaString, MultiValue, Table, Value, Variadic, chunk::ChunkMode};
 
-use mlua::{
-    Function, Lua, LuaOptions, LuaString, MultiValue, StdLib, Table, Value, Variadic,
-    chunk::ChunkMode,
-};
-
-use crate::{
-    CrescentError,
-    runtime::{Ctx, LuaValues},
-};
-
-/// Creates a Lua state with the allowed standard libraries only.
-pub(crate) fn new_lua() -> Result<Lua, CrescentError> {
-    let libs = StdLib::COROUTINE
-        | StdLib::TABLE
-        | StdLib::STRING
-        | StdLib::UTF8
-        | StdLib::MATH
-        | StdLib::OS;
-    Ok(Lua::new_with(libs, LuaOptions::default())?)
-}
-
-/// Installs the sandboxed globals and the crescent API; returns the values the runtime keeps.
-pub(crate) fn install(lua: &Lua, ctx: &Rc<Ctx>) -> Result<LuaValues, CrescentError> {
-    let globals = lua.globals();
-    for name in ["dofile", "loadfile"] {
-        globals.raw_set(name, Value::Nil)?;
-    }
-    restrict_collectgarbage(lua, &globals)?;
-    // Lua seeds `math.random` from the clock; a fixed seed keeps runs reproducible.
-    let math: Table = globals.raw_get("math")?;
-    math.raw_get::<Function>("randomseed")?
-        .call::<()>(0x6372_6573)?;
-    restrict_os(lua, &globals)?;
-    install_load(lua, &globals)?;
-    install_print(lua, &globals)?;
-
-    let env_meta = lua.create_table()?;
-    env_meta.raw_set("__index", globals.clone())?;
-
-    let time = crate::api::install(lua, ctx, &globals)?;
-    crate::loader::install_require(lua, &globals)?;
-    Ok(LuaValues {
-        instance_meta: crate::api::instance::instance_meta(lua)?,
-        time,
-        env_meta,
-    })
-}
+use crate::{CrescentError, runtime::Ctx};
 
 /// The collector belongs to the runtime's `GcPolicy`: scripts may read and nudge it, not
 /// stop it or change its mode.
-fn restrict_collectgarbage(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
+pub(super) fn restrict_collectgarbage(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
     let original: Function = globals.raw_get("collectgarbage")?;
     let wrapped = lua.create_function(move |_, args: MultiValue| {
         let option = match args.front() {
@@ -82,7 +30,7 @@ fn restrict_collectgarbage(lua: &Lua, globals: &Table) -> Result<(), CrescentErr
     Ok(())
 }
 
-fn restrict_os(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
+pub(super) fn restrict_os(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
     let os: Table = globals.raw_get("os")?;
     let safe = lua.create_table()?;
     for name in ["clock", "time", "date"] {
@@ -94,7 +42,7 @@ fn restrict_os(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
 
 /// `load` for text chunks only; a chunk without an explicit environment gets a fresh one,
 /// like a script file, rather than the shared globals.
-fn install_load(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
+pub(super) fn install_load(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
     let load = lua.create_function(
         |lua, (chunk, name, _mode, env): (Value, Option<String>, Option<String>, Option<Table>)| {
             let source: Vec<u8> = match chunk {
@@ -121,7 +69,7 @@ fn install_load(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
             let ctx = Ctx::of(lua)?;
             let env = match env {
                 Some(env) => env,
-                None => new_env(lua, &ctx)?,
+                None => super::new_env(lua, &ctx)?,
             };
             let chunk = lua
                 .load(source)
@@ -141,7 +89,7 @@ fn install_load(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
     Ok(())
 }
 
-fn install_print(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
+pub(super) fn install_print(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
     let print = lua.create_function(|lua, args: Variadic<Value>| {
         tracing::info!(target: "lua", "{}", join_values(lua, args.into_iter().collect())?);
         Ok(())
@@ -162,12 +110,4 @@ pub(crate) fn join_values(lua: &Lua, values: MultiValue) -> mlua::Result<String>
         out.push_str(&text.to_string_lossy());
     }
     Ok(out)
-}
-
-/// A fresh environment: its own globals, falling back to the shared built-ins.
-pub(crate) fn new_env(lua: &Lua, ctx: &Ctx) -> Result<Table, CrescentError> {
-    let env = lua.create_table()?;
-    let meta = ctx.values(|v| v.env_meta.clone())?;
-    env.set_metatable(Some(meta))?;
-    Ok(env)
 }
