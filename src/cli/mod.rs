@@ -3,6 +3,7 @@
 mod check;
 mod run;
 mod test;
+mod types;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -44,6 +45,9 @@ enum Command {
         /// Report format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         report: ReportFormat,
+        /// Hot-reload scripts when their files change; frames are then paced in real time.
+        #[arg(long)]
+        watch: bool,
     },
     /// Compile every script under ASSETS without running it; print each problem as file:line.
     Check {
@@ -59,6 +63,12 @@ enum Command {
         /// Test files or folders.
         #[arg(default_value = "tests/lua")]
         paths: Vec<PathBuf>,
+    },
+    /// Write LuaLS annotations (`---@meta`) for the whole Lua API, for editors.
+    Types {
+        /// The file to write (stdout when omitted).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -79,6 +89,7 @@ pub fn main() -> ExitCode {
         Command::Test { .. } => "error",
         Command::Check { .. } => "warn",
         Command::Run { .. } => "warn",
+        Command::Types { .. } => "warn",
     });
     let result = match cli.command {
         Command::Run {
@@ -87,15 +98,18 @@ pub fn main() -> ExitCode {
             frames,
             hz,
             report,
+            watch,
         } => run::run(run::RunArgs {
             assets,
             main,
             frames,
             hz,
             report,
+            watch,
         }),
         Command::Test { assets, paths } => test::test(&assets, &paths),
         Command::Check { assets } => check::check(&assets),
+        Command::Types { output } => types::types(output.as_deref()),
     };
     match result {
         Ok(code) => code,

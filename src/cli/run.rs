@@ -15,11 +15,13 @@ pub struct RunArgs {
     pub frames: u64,
     pub hz: f64,
     pub report: ReportFormat,
+    pub watch: bool,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let mut config = GameConfig::new(&args.assets);
     config.hz = args.hz;
+    config.script.watch = args.watch;
     // mlua errors are not `Send`, so they travel to anyhow as text.
     let mut game = Game::new(config).map_err(|e| anyhow::anyhow!("{e}"))?;
     game.run_main(&args.main)
@@ -36,9 +38,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::hidden()
     };
-    for _ in 0..args.frames {
+    // With --watch there must be time to edit: frames are paced at `hz` in wall-clock
+    // time (each still advances virtual time by exactly 1/hz). Otherwise back to back.
+    let started = std::time::Instant::now();
+    for frame in 1..=args.frames {
         game.step();
         progress.inc(1);
+        if args.watch {
+            let due = started + std::time::Duration::from_secs_f64(frame as f64 / args.hz);
+            std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+        }
     }
     progress.finish_and_clear();
 

@@ -1,7 +1,7 @@
 -- The `t` object handed to every Lua test. Loaded once per test into its fresh runtime;
--- `...` is (STEP, errors): the token the runner waits for and a function that lists the
--- script errors so far.
-local STEP, errors = ...
+-- `...` is (STEP, errors, reload): the token the runner waits for, a function that lists
+-- the script errors so far, and the runtime's hot-reload entry point.
+local STEP, errors, reload = ...
 
 local function show(v, depth)
   depth = depth or 0
@@ -109,6 +109,14 @@ end
 --- Script errors reported so far: a list of {frame, entity, script, event, message, traceback}.
 function t:errors()
   return errors()
+end
+
+--- Replaces a script's source as if its file had changed, and runs the hot-reload path.
+function t:reload(path, source)
+  if type(path) ~= "string" or type(source) ~= "string" then
+    error("t:reload expects (path, source) strings", 2)
+  end
+  return reload(path, source)
 end
 
 return t

@@ -225,7 +225,10 @@ fn harness(lua: &Lua, step: &Table) -> mlua::Result<Table> {
         }
         Ok(list)
     })?;
+    let reload = lua.create_function(|lua, (path, source): (String, mlua::LuaString)| {
+        crescent_script::api::reload(lua, &path, source.as_bytes().to_vec())
+    })?;
     lua.load(include_str!("harness.lua"))
         .set_name("@crescent/harness.lua")
-        .call::<Table>((step.clone(), errors))
+        .call::<Table>((step.clone(), errors, reload))
 }

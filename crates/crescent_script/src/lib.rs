@@ -28,11 +28,13 @@ mod limits;
 mod loader;
 mod plugin;
 mod registry;
+mod reload;
 mod runtime;
 mod sandbox;
 mod stats;
 mod systems;
 mod tasks;
+mod watcher;
 mod world_access;
 
 pub use components::{ScriptComponent, ScriptComponents, ScriptComponentsAppExt};

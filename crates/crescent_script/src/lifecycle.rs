@@ -64,7 +64,7 @@ pub(crate) fn attach(
         for (event, func) in handlers {
             keys.push(
                 registry
-                    .insert_handler(instance, event, func)
+                    .insert_handler(instance, event, func, false)
                     .map_err(mlua::Error::runtime)?,
             );
         }

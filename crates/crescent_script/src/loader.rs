@@ -1,7 +1,7 @@
 //! Loading scripts and modules from the assets root: each file compiled once per runtime.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, BTreeSet, HashMap},
     path::{Component, Path, PathBuf},
 };
 
@@ -19,12 +19,21 @@ pub(crate) struct LoadedScript {
     pub handlers: Vec<(EventId, Function)>,
 }
 
-/// Compiled scripts of one runtime, by path relative to the assets root.
+/// Compiled scripts of one runtime, by path relative to the assets root, and what each
+/// file `require`d while it loaded (for hot reload).
 #[derive(Debug)]
 pub(crate) struct ScriptCache {
     root: PathBuf,
     scripts: Vec<LoadedScript>,
     by_path: HashMap<String, usize>,
+    /// Sources that replace files on disk (`t:reload`, tests).
+    pub overrides: HashMap<String, Vec<u8>>,
+    /// Module paths each file required while loading.
+    pub requires: HashMap<String, BTreeSet<String>>,
+    /// Loaded modules: path -> module name.
+    pub modules: BTreeMap<String, String>,
+    /// Files being loaded right now, innermost last.
+    loading: Vec<String>,
 }
 
 impl ScriptCache {
@@ -33,6 +42,20 @@ impl ScriptCache {
             root,
             scripts: Vec::new(),
             by_path: HashMap::new(),
+            overrides: HashMap::new(),
+            requires: HashMap::new(),
+            modules: BTreeMap::new(),
+            loading: Vec::new(),
+        }
+    }
+
+    pub(crate) fn index_of(&self, path: &str) -> Option<usize> {
+        self.by_path.get(path).copied()
+    }
+
+    pub(crate) fn set_handlers(&mut self, index: usize, handlers: Vec<(EventId, Function)>) {
+        if let Some(script) = self.scripts.get_mut(index) {
+            script.handlers = handlers;
         }
     }
 
@@ -49,6 +72,8 @@ impl ScriptCache {
     pub(crate) fn clear(&mut self) {
         self.scripts.clear();
         self.by_path.clear();
+        self.requires.clear();
+        self.modules.clear();
     }
 }
 
@@ -83,13 +108,21 @@ pub fn normalize_path(path: &str) -> Result<String, CrescentError> {
     Ok(parts.join("/"))
 }
 
-/// Reads and compiles `path` (relative to the assets root) into a function that runs it in `env`.
+/// Reads and compiles `path` (relative to the assets root, or its override) into a
+/// function that runs it in `env`.
 pub(crate) fn compile_file(
     lua: &Lua,
-    root: &Path,
+    ctx: &Ctx,
     path: &str,
     env: Table,
 ) -> Result<Function, CrescentError> {
+    let (root, source) = {
+        let scripts = ctx.scripts.borrow();
+        (scripts.root.clone(), scripts.overrides.get(path).cloned())
+    };
+    if let Some(source) = source {
+        return compile_source(lua, path, &source, env);
+    }
     let resolved = root.join(path);
     let source = std::fs::read(&resolved).map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => CrescentError::ScriptNotFound {
@@ -128,10 +161,9 @@ pub(crate) fn load_script(lua: &Lua, ctx: &Ctx, path: &str) -> Result<usize, Cre
     if let Some(&index) = ctx.scripts.borrow().by_path.get(&path) {
         return Ok(index);
     }
-    let root = ctx.scripts.borrow().root.clone();
     let env = crate::sandbox::new_env(lua, ctx)?;
-    let chunk = compile_file(lua, &root, &path, env)?;
-    let table = run_script_chunk(&path, chunk)?;
+    let chunk = compile_file(lua, ctx, &path, env)?;
+    let table = run_tracked(ctx, &path, || run_script_chunk(&path, chunk))?;
     let handlers = collect_handlers(ctx, &path, &table)?;
     let mut scripts = ctx.scripts.borrow_mut();
     let index = scripts.scripts.len();
@@ -143,7 +175,19 @@ pub(crate) fn load_script(lua: &Lua, ctx: &Ctx, path: &str) -> Result<usize, Cre
     Ok(index)
 }
 
-fn run_script_chunk(path: &str, chunk: Function) -> Result<Table, CrescentError> {
+/// Runs `f` as the loading of file `path`, so `require` calls inside it are recorded.
+pub(crate) fn run_tracked<R>(ctx: &Ctx, path: &str, f: impl FnOnce() -> R) -> R {
+    {
+        let mut scripts = ctx.scripts.borrow_mut();
+        scripts.requires.remove(path);
+        scripts.loading.push(path.to_owned());
+    }
+    let result = f();
+    ctx.scripts.borrow_mut().loading.pop();
+    result
+}
+
+pub(crate) fn run_script_chunk(path: &str, chunk: Function) -> Result<Table, CrescentError> {
     match chunk.call::<Value>(()) {
         Ok(Value::Table(table)) => Ok(table),
         Ok(other) => Err(CrescentError::NotATable {
@@ -159,7 +203,7 @@ fn run_script_chunk(path: &str, chunk: Function) -> Result<Table, CrescentError>
 
 /// The script table's handlers: lifecycle fields must be functions; other function fields
 /// are custom event handlers; other values are left alone as script constants.
-fn collect_handlers(
+pub(crate) fn collect_handlers(
     ctx: &Ctx,
     path: &str,
     table: &Table,
@@ -206,7 +250,7 @@ const STD_LIBS: [&str; 6] = ["string", "table", "math", "utf8", "coroutine", "os
 
 /// Installs `require` and a minimal `package` table: modules load from the assets root
 /// only, once per runtime, each in its own environment.
-pub(crate) fn install_require(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
+pub(crate) fn install_require(lua: &Lua, globals: &Table) -> Result<Table, CrescentError> {
     let package = lua.create_table()?;
     let loaded = lua.create_table()?;
     let libs = lua.create_table()?;
@@ -220,32 +264,50 @@ pub(crate) fn install_require(lua: &Lua, globals: &Table) -> Result<(), Crescent
     loaded.raw_set("package", package.clone())?;
     globals.raw_set("package", package)?;
 
+    let package_loaded = loaded.clone();
     let require = lua.create_function(move |lua, name: String| {
         // A standard library comes back as a fresh copy, so no caller can change it for others.
         if let Some(lib) = libs.raw_get::<Option<Table>>(name.as_str())? {
             return Ok(Value::Table(crate::sandbox::shallow_copy(lua, &lib)?));
         }
+        let ctx = Ctx::of(lua)?;
+        let path = module_path(&name)?;
+        record_require(&ctx, &path);
         if let Some(value) = loaded.raw_get::<Option<Value>>(name.as_str())?
             && value != Value::Nil
         {
             return Ok(value);
         }
-        let ctx = Ctx::of(lua)?;
-        let path = module_path(&name)?;
-        let root = ctx.scripts.borrow().root.clone();
         let env = crate::sandbox::new_env(lua, &ctx)?;
-        let chunk = compile_file(lua, &root, &path, env).map_err(|err| {
+        let chunk = compile_file(lua, &ctx, &path, env).map_err(|err| {
             mlua::Error::runtime(format!("module '{name}' not found or broken: {err}"))
         })?;
-        let value = match chunk.call::<Value>((name.as_str(), path.as_str()))? {
-            Value::Nil => Value::Boolean(true),
-            value => value,
+        let value = run_tracked(&ctx, &path, || {
+            chunk.call::<Value>((name.as_str(), path.as_str()))
+        })?;
+        let value = if value == Value::Nil {
+            Value::Boolean(true)
+        } else {
+            value
         };
         loaded.raw_set(name.as_str(), value.clone())?;
+        ctx.scripts.borrow_mut().modules.insert(path, name);
         Ok(value)
     })?;
     globals.raw_set("require", require)?;
-    Ok(())
+    Ok(package_loaded)
+}
+
+/// Notes that the file being loaded requires the module at `path`.
+fn record_require(ctx: &Ctx, path: &str) {
+    let mut scripts = ctx.scripts.borrow_mut();
+    if let Some(loader) = scripts.loading.last().cloned() {
+        scripts
+            .requires
+            .entry(loader)
+            .or_default()
+            .insert(path.to_owned());
+    }
 }
 
 /// `a.b` -> `a/b.lua`, refusing names that would leave the assets root.

@@ -89,6 +89,8 @@ pub struct HandlerEntry {
     pub owner: Entity,
     /// The instance that owns it.
     pub instance: InstanceKey,
+    /// Added at run time with `self:on` (kept across hot reloads), not by the script table.
+    pub dynamic: bool,
     order: Order,
 }
 
@@ -252,6 +254,7 @@ impl HandlerRegistry {
         instance: InstanceKey,
         event: EventId,
         func: Function,
+        dynamic: bool,
     ) -> Result<HandlerKey, StaleKey> {
         self.next_seq += 1;
         let seq = self.next_seq;
@@ -269,6 +272,7 @@ impl HandlerRegistry {
             event,
             owner,
             instance,
+            dynamic,
             order,
         });
         let key = HandlerKey {

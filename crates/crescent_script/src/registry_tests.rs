@@ -31,7 +31,7 @@ impl Fixture {
         let func = self.lua.create_function(|_, ()| Ok(())).expect("function");
         let event = self.registry.event_id(event);
         self.registry
-            .insert_handler(instance, event, func)
+            .insert_handler(instance, event, func, false)
             .expect("live instance")
     }
 

@@ -32,6 +32,8 @@ pub struct ScriptConfig {
     pub disable_after_errors: Option<u32>,
     /// Log a recurring error (same script and event) at most once per this many frames.
     pub log_every_frames: u64,
+    /// Watch the assets root and hot-reload changed scripts.
+    pub watch: bool,
     /// Events delivered per frame at most; the rest wait for the next frame.
     pub max_events_per_frame: usize,
     /// Rounds of `init` per frame: an `init` that spawns entities whose `init` spawns more
@@ -50,6 +52,7 @@ impl Default for ScriptConfig {
             disable_after_errors: None,
             log_every_frames: 60,
             max_events_per_frame: 100_000,
+            watch: false,
             max_init_rounds: 16,
         }
     }
@@ -91,6 +94,7 @@ pub(crate) struct Ctx {
     pub tasks: RefCell<crate::tasks::Scheduler>,
     pub selves: RefCell<std::collections::HashMap<usize, InstanceKey>>,
     pub errors: RefCell<Vec<ScriptError>>,
+    pub watcher: RefCell<Option<crate::watcher::ScriptWatcher>>,
     pub frame: Cell<u64>,
     /// `time.elapsed` of the current frame, in seconds.
     pub elapsed: Cell<f64>,
@@ -112,6 +116,8 @@ pub(crate) struct LuaValues {
     pub env_meta: Table,
     /// Metatable of each environment's read-only `time` view.
     pub time_meta: Table,
+    /// `package.loaded`: modules by name.
+    pub package_loaded: Table,
     /// Metatable of every instance's `self` (`self:on`).
     pub instance_meta: Table,
 }
@@ -163,6 +169,7 @@ impl ScriptRuntime {
             tasks: RefCell::default(),
             selves: RefCell::default(),
             errors: RefCell::default(),
+            watcher: RefCell::new(None),
             frame: Cell::new(0),
             elapsed: Cell::new(0.0),
             running: Cell::new(None),
@@ -182,6 +189,10 @@ impl ScriptRuntime {
         let values = sandbox::install(&lua, &ctx)?;
         *ctx.lua_values.borrow_mut() = Some(values);
         crate::gc::apply_mode(&lua, &ctx.config.gc);
+        if ctx.config.watch {
+            let watcher = crate::watcher::ScriptWatcher::start(&ctx.config.assets_root)?;
+            *ctx.watcher.borrow_mut() = Some(watcher);
+        }
         Ok(Self { ctx, lua })
     }
 
@@ -269,6 +280,20 @@ impl ScriptRuntime {
         Ok(())
     }
 
+    /// Hot-reloads the file at `path` (relative to the assets root) as if it had changed
+    /// on disk; with `source`, that text replaces the file. See the `reload` module for
+    /// what happens to instances and modules. Returns whether anything was reloaded.
+    pub fn reload(
+        world: &mut World,
+        path: &str,
+        source: Option<Vec<u8>>,
+    ) -> Result<bool, CrescentError> {
+        Self::lend_world(world, |lua| {
+            let ctx = Ctx::of(lua)?;
+            crate::reload::reload(lua, &ctx, path, source)
+        })?
+    }
+
     /// A fresh script environment: its own globals over the shared built-ins.
     pub fn new_env(&self) -> Result<Table, CrescentError> {
         sandbox::new_env(&self.lua, &self.ctx)
@@ -286,6 +311,7 @@ impl Drop for ScriptRuntime {
         self.ctx.tasks.borrow_mut().clear();
         self.ctx.selves.borrow_mut().clear();
         self.ctx.lua_values.borrow_mut().take();
+        self.ctx.watcher.borrow_mut().take();
         self.lua.remove_app_data::<Rc<Ctx>>();
     }
 }

@@ -117,6 +117,7 @@ fn log_limited(ctx: &Ctx, error: &crate::ScriptError) {
 /// `PreUpdate`: clean up between-frame despawns, attach requested scripts, run `init`.
 pub fn attach_phase(world: &mut World) {
     with_runtime(world, |lua, ctx| {
+        crate::watcher::poll(lua, ctx);
         lifecycle::sync_pending(ctx);
         lifecycle::cleanup(ctx);
         lifecycle::attach_requested(lua, ctx);

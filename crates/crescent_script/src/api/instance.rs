@@ -49,7 +49,7 @@ fn on(lua: &Lua, (this, event, func): (Table, String, Function)) -> mlua::Result
         let owner = inst.entity;
         let event = registry.event_id(&event);
         let key = registry
-            .insert_handler(instance, event, func)
+            .insert_handler(instance, event, func, true)
             .map_err(mlua::Error::runtime)?;
         (key, owner)
     };

@@ -4,6 +4,7 @@ pub(crate) mod entity;
 pub(crate) mod instance;
 mod log;
 pub(crate) mod query;
+pub mod spec;
 pub(crate) mod task;
 mod world;
 
@@ -62,6 +63,11 @@ pub fn publish_errors(lua: &Lua) -> mlua::Result<()> {
     ctx.world
         .with(|world| crate::systems::publish_errors(world, &ctx))
         .map_err(lua_err)
+}
+
+/// Hot-reloads `path` with `source` in place of its file, as `t:reload` does.
+pub fn reload(lua: &Lua, path: &str, source: Vec<u8>) -> mlua::Result<bool> {
+    crate::reload::reload(lua, &*Ctx::of(lua)?, path, Some(source)).map_err(lua_err)
 }
 
 /// The message of an mlua error without its traceback: `file:line: message` where known.

@@ -68,7 +68,7 @@ pub(crate) fn install(lua: &Lua, ctx: &Rc<Ctx>) -> Result<LuaValues, CrescentErr
     protect::install(lua, &globals)?;
 
     let time = crate::api::install(lua, ctx, &globals)?;
-    crate::loader::install_require(lua, &globals)?;
+    let package_loaded = crate::loader::install_require(lua, &globals)?;
     globals.raw_set("_G", Value::Nil)?;
     hide_string_metatable(lua)?;
 
@@ -91,6 +91,7 @@ pub(crate) fn install(lua: &Lua, ctx: &Rc<Ctx>) -> Result<LuaValues, CrescentErr
         time,
         time_meta,
         env_meta,
+        package_loaded,
     })
 }
 

@@ -1,0 +1,26 @@
+//! `crescent types`: LuaLS annotations (`---@meta`) for the whole Lua API.
+
+use std::{io::Write, path::Path, process::ExitCode};
+
+use anyhow::Context;
+
+pub fn types(output: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let text = crescent::script::api::spec::luals_annotations();
+    match output {
+        None => {
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .context("cannot write to stdout")?;
+        }
+        Some(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            std::fs::write(path, &text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("wrote LuaLS annotations to {}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
