@@ -185,7 +185,7 @@ return M
     assert!(messages[0].contains("stack overflow"), "{messages:?}");
     assert!(messages[0].contains("faults.lua:4:"), "{messages:?}");
     assert_eq!(messages[1], "(error object is a table value)");
-    assert_eq!(messages[2], "nil");
+    assert_eq!(messages[2], "(error object is a nil value)");
     assert!(
         messages[3].contains("bad value for component Position, field 'x'"),
         "{messages:?}"

@@ -12,7 +12,7 @@ use crescent::script::{
 use mlua::{AnyUserData, Lua, Table, Value};
 
 /// The standard Lua globals the sandbox keeps; anything else must be in the spec.
-const STANDARD_GLOBALS: [&str; 29] = [
+const STANDARD_GLOBALS: [&str; 30] = [
     "_VERSION",
     "assert",
     "collectgarbage",
@@ -41,6 +41,7 @@ const STANDARD_GLOBALS: [&str; 29] = [
     "tostring",
     "type",
     "utf8",
+    "warn",
     "xpcall",
 ];
 
@@ -89,13 +90,19 @@ fn userdata_methods(ud: &AnyUserData) -> BTreeSet<String> {
     }
 }
 
-fn assert_same(what: &str, live: &BTreeSet<String>, spec: &BTreeSet<String>) {
+/// What differs between the live names and the spec's, if anything.
+fn mismatch(what: &str, live: &BTreeSet<String>, spec: &BTreeSet<String>) -> Option<String> {
     let missing: Vec<_> = live.difference(spec).collect();
     let stale: Vec<_> = spec.difference(live).collect();
-    assert!(
-        missing.is_empty() && stale.is_empty(),
-        "{what}: bound but not in api/spec.rs: {missing:?}; in api/spec.rs but not bound: {stale:?}"
-    );
+    (!missing.is_empty() || !stale.is_empty()).then(|| {
+        format!("{what}: bound but not in api/spec.rs: {missing:?}; in api/spec.rs but not bound: {stale:?}")
+    })
+}
+
+fn assert_same(what: &str, live: &BTreeSet<String>, spec: &BTreeSet<String>) {
+    if let Some(problem) = mismatch(what, live, spec) {
+        panic!("{problem}");
+    }
 }
 
 fn eval<R: mlua::FromLuaMulti>(lua: &Lua, source: &str) -> R {
@@ -136,68 +143,79 @@ fn annotations_are_a_meta_file_that_compiles() {
 #[test]
 fn spec_matches_the_live_bindings() {
     let mut game = common::game(&common::repo_assets());
-    ScriptRuntime::lend_world(game.app.world_mut(), |lua| {
+    let problems = ScriptRuntime::lend_world(game.app.world_mut(), |lua| {
+        let mut problems = Vec::new();
+        let mut check = |what: &str, live: BTreeSet<String>, spec: BTreeSet<String>| {
+            problems.extend(mismatch(what, &live, &spec));
+        };
         let globals = lua.globals();
         // Every global beyond standard Lua is an API module of the spec.
-        let extra: BTreeSet<String> = keys(&globals, false)
+        let extra = keys(&globals, false)
             .union(&keys(&globals, true))
             .filter(|k| !STANDARD_GLOBALS.contains(&k.as_str()))
             .cloned()
             .collect();
-        let modules = names(API.classes.iter().filter_map(|c| c.global));
-        assert_same("globals", &extra, &modules);
+        check(
+            "globals",
+            extra,
+            names(API.classes.iter().filter_map(|c| c.global)),
+        );
 
         for module in API.classes.iter().filter(|c| c.global.is_some()) {
             let global = module.global.unwrap_or_default();
             assert_eq!(module.kind, Kind::Module, "{}", module.name);
-            let table: Table = globals
-                .raw_get(global)
-                .unwrap_or_else(|e| panic!("global {global}: {e}"));
-            assert_same(global, &keys(&table, true), &spec_functions(module));
-            assert_same(global, &keys(&table, false), &spec_fields(module));
+            match globals.raw_get::<Value>(global).expect("global") {
+                Value::Table(table) => {
+                    check(global, keys(&table, true), spec_functions(module));
+                    check(global, keys(&table, false), spec_fields(module));
+                }
+                other => check(global, names([other.type_name()]), names(["table"])),
+            }
         }
 
         let entity: AnyUserData = eval(lua, "return world.spawn({})");
         let spec = class("crescent.Entity");
-        assert_same("entity", &userdata_methods(&entity), &spec_functions(spec));
+        check("entity", userdata_methods(&entity), spec_functions(spec));
         let meta = entity.metatable().expect("entity metatable");
-        for meta_method in ["__tostring", "__eq"] {
-            assert!(
-                meta.contains(meta_method).expect("contains"),
-                "{meta_method}"
-            );
-        }
+        let meta_methods = names(
+            ["__eq", "__tostring"]
+                .into_iter()
+                .filter(|m| meta.contains(m).expect("metatable lookup")),
+        );
+        check(
+            "entity metamethods",
+            meta_methods,
+            names(["__eq", "__tostring"]),
+        );
 
         let this: Table = eval(lua, "return world.spawn({}):attach('testing/counter.lua')");
         let spec = class("crescent.Self");
-        assert_same("self fields", &keys(&this, false), &spec_fields(spec));
+        check("self fields", keys(&this, false), spec_fields(spec));
         let methods: Table = this
             .metatable()
             .expect("self has a metatable")
             .raw_get("__index")
             .expect("self's methods");
-        assert_same("self", &keys(&methods, true), &spec_functions(spec));
+        check("self", keys(&methods, true), spec_functions(spec));
 
         let connection: AnyUserData = lua
             .load("local this = ...; return this:on('ping', function() end)")
             .call(this)
             .expect("self:on");
         let spec = class("crescent.Connection");
-        assert_same(
+        check(
             "connection",
-            &userdata_methods(&connection),
-            &spec_functions(spec),
+            userdata_methods(&connection),
+            spec_functions(spec),
         );
 
         let task: AnyUserData = eval(lua, "return task.spawn(function() end)");
         let spec = class("crescent.Task");
-        assert_same(
-            "task handle",
-            &userdata_methods(&task),
-            &spec_functions(spec),
-        );
+        check("task handle", userdata_methods(&task), spec_functions(spec));
+        problems
     })
     .expect("lend the world");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
@@ -226,12 +244,7 @@ end)
         .split_once("methods:")
         .unwrap_or_else(|| panic!("unexpected outcome: {failure}"));
     let live = names(list.trim().split(','));
-    let spec = spec_functions(class("crescent.Test"));
-    let missing: Vec<_> = live.difference(&spec).collect();
-    assert!(
-        missing.is_empty(),
-        "t methods not in api/spec.rs: {missing:?}"
-    );
+    assert_same("t", &live, &spec_functions(class("crescent.Test")));
     assert_eq!(names(API.globals.iter().map(|f| f.name)), names(["test"]));
 }
 

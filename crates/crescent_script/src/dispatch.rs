@@ -29,16 +29,108 @@ pub(crate) struct Running {
     pub entity: Entity,
 }
 
-/// Calls every active handler of `event` with `(self, args...)`, in dispatch order.
+/// The event whose Lua-side dispatch loop is running, and that dispatch's number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ActiveList {
+    pub event: EventId,
+    pub seq: u64,
+}
+
+/// Calls every active handler of `event` with `(self, args...)`, in dispatch order, in
+/// one Rust->Lua call: a Lua loop with `xpcall` per handler (see `dispatch_list`).
 ///
-/// The order is taken once at the start: handlers added meanwhile wait for the next
-/// dispatch, handlers removed meanwhile are skipped. Returns how many were called.
+/// Handlers unlisted meanwhile (despawn, detach, disconnect) are skipped at once;
+/// handlers added meanwhile wait for the next dispatch. Returns how many were called.
 pub(crate) fn dispatch(ctx: &Ctx, event: EventId, args: &[Value]) -> u64 {
-    let mut keys = Vec::new();
-    ctx.registry.borrow_mut().dispatch_order(event, &mut keys);
-    keys.into_iter()
-        .filter(|&key| call(ctx, key, args, false) != Call::Skipped)
-        .count() as u64
+    let Some((fns, selves, n, seq)) = ctx.registry.borrow_mut().begin_dispatch(event) else {
+        return 0;
+    };
+    let calls = if n == 0 {
+        0
+    } else {
+        run_loop(ctx, event, seq, fns, selves, n, args)
+    };
+    ctx.registry.borrow_mut().end_dispatch(event);
+    Counters::bump(&ctx.counters.handler_calls, calls);
+    calls
+}
+
+fn run_loop(
+    ctx: &Ctx,
+    event: EventId,
+    seq: u64,
+    fns: mlua::Table,
+    selves: mlua::Table,
+    n: usize,
+    args: &[Value],
+) -> u64 {
+    let Ok((looper, cur, report)) =
+        ctx.values(|v| (v.looper.clone(), v.cur.clone(), v.report.clone()))
+    else {
+        return 0;
+    };
+    let mut values = MultiValue::with_capacity(args.len() + 5);
+    values.push_back(Value::Table(fns));
+    values.push_back(Value::Table(selves));
+    values.push_back(Value::Integer(n as i64));
+    values.push_back(Value::Table(cur));
+    values.push_back(Value::Function(report));
+    values.extend(args.iter().cloned());
+    let outer_list = ctx.active_list.replace(Some(ActiveList { event, seq }));
+    let outer_running = ctx.running.replace(None);
+    let result = {
+        let _budget = ctx.budget.enter();
+        looper.call::<u64>(values)
+    };
+    ctx.running.set(outer_running);
+    ctx.active_list.set(outer_list);
+    result.unwrap_or_else(|err| {
+        // Only a failure of the loop itself lands here (handlers' errors are caught).
+        dispatch_failed(ctx, event, &err);
+        0
+    })
+}
+
+fn dispatch_failed(ctx: &Ctx, event: EventId, err: &mlua::Error) {
+    let event = ctx.registry.borrow().event_name(event).to_owned();
+    report(ctx, err, None, event);
+}
+
+/// `report(i, message)` from the Lua loop: entry `i` of the active list raised an error.
+pub(crate) fn report_from_loop(ctx: &Ctx, index: usize, message: String) {
+    let Some(active) = ctx.active_list.get() else {
+        return;
+    };
+    let found = {
+        let registry = ctx.registry.borrow();
+        registry.listed_any(active.event, index).and_then(|key| {
+            let entry = registry.handler(key).ok()?;
+            Some((
+                key,
+                Running {
+                    instance: entry.instance,
+                    entity: entry.owner,
+                },
+            ))
+        })
+    };
+    let event = ctx.registry.borrow().event_name(active.event).to_owned();
+    let err = mlua::Error::RuntimeError(message);
+    report(ctx, &err, found.map(|(_, running)| running), event.clone());
+    if let Some((key, running)) = found {
+        let in_a_row = {
+            let mut failing = ctx.failing.borrow_mut();
+            let streak = failing.entry(key).or_insert((0, 0));
+            streak.0 = if streak.1 + 1 == active.seq {
+                streak.0 + 1
+            } else {
+                1
+            };
+            streak.1 = active.seq;
+            streak.0
+        };
+        disable_if_due(ctx, key, running, event, in_a_row);
+    }
 }
 
 /// Calls one handler with `(self, args...)` if its instance may run.
@@ -84,22 +176,22 @@ pub(crate) fn call(ctx: &Ctx, key: HandlerKey, args: &[Value], detaching: bool) 
         Err(err) => {
             let event = ctx.registry.borrow().event_name(event).to_owned();
             report(ctx, &err, Some(running), event.clone());
-            count_failure(ctx, key, running, event);
+            let in_a_row = {
+                let mut failing = ctx.failing.borrow_mut();
+                let streak = failing.entry(key).or_insert((0, 0));
+                streak.0 += 1;
+                streak.0
+            };
+            disable_if_due(ctx, key, running, event, in_a_row);
             Call::Failed
         }
     }
 }
 
-/// Counts a handler's errors in a row and disables it at the configured limit.
-fn count_failure(ctx: &Ctx, key: HandlerKey, running: Running, event: String) {
+/// Disables a handler whose errors in a row reached the configured limit, reported once.
+fn disable_if_due(ctx: &Ctx, key: HandlerKey, running: Running, event: String, in_a_row: u32) {
     let Some(limit) = ctx.config.disable_after_errors else {
         return;
-    };
-    let in_a_row = {
-        let mut failing = ctx.failing.borrow_mut();
-        let count = failing.entry(key).or_insert(0);
-        *count += 1;
-        *count
     };
     if in_a_row < limit {
         return;

@@ -194,6 +194,9 @@ pub(crate) fn split_lua_error(err: &mlua::Error) -> (String, String) {
 /// An error raised with a table or userdata reads `table: 0x55d...`: an address that
 /// changes every run. Say what it was instead, as the standalone `lua` does.
 fn describe_error_object(message: String) -> String {
+    if message == "nil" {
+        return "(error object is a nil value)".to_owned();
+    }
     for kind in ["table", "userdata", "function", "thread"] {
         if let Some(address) = message
             .strip_prefix(kind)

@@ -94,7 +94,7 @@ impl EventQueue {
 /// Queues an event from Lua; the sender is the instance running now, if any.
 pub(crate) fn send(ctx: &Ctx, target: Option<Entity>, event: &str, payload: Value) {
     let event = ctx.registry.borrow_mut().event_id(event);
-    let sender = ctx.running.get().map(|r| r.entity);
+    let sender = ctx.current().map(|r| r.entity);
     ctx.events.borrow_mut().queue.push_back(Queued {
         target,
         event,

@@ -19,6 +19,7 @@
 pub mod api;
 mod components;
 mod dispatch;
+mod dispatch_list;
 mod error;
 mod events;
 mod gc;

@@ -122,9 +122,12 @@ pub(crate) fn run_inits(ctx: &Ctx) {
             {
                 // An error in `init` detaches the instance; `final` is only owed to
                 // instances whose `init` completed.
-                if let Ok(inst) = ctx.registry.borrow_mut().instance_mut(instance) {
+                let mut registry = ctx.registry.borrow_mut();
+                let _ = registry.begin_detach(instance);
+                if let Ok(inst) = registry.instance_mut(instance) {
                     inst.state = InstanceState::Detaching { was_active: false };
                 }
+                drop(registry);
                 let _ = ctx.world.with(|world| {
                     if let Some(mut pending) = world.get_resource_mut::<PendingCleanup>() {
                         pending.0.push(instance);

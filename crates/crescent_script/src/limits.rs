@@ -3,7 +3,9 @@
 //! The budget is counted by a global VM hook (it reaches coroutines too) that fires every
 //! [`HOOK_PERIOD`] instructions. Only budgeted calls (handlers, `init`, task resumes)
 //! count; nested calls (a task started inside a handler) count against the outermost
-//! call, so starting tasks cannot reset a loop's budget. Once exceeded, every further
+//! call, so starting tasks cannot reset a loop's budget. In the Lua dispatch loop the
+//! count restarts whenever the loop moves to the next handler, so each handler's budget
+//! is its own, give or take one hook period. Once exceeded, every further
 //! hook raises again until the call returns, and `pcall` cannot swallow it (see
 //! `sandbox::protect`).
 
@@ -29,6 +31,8 @@ pub struct BudgetExceeded {
 pub(crate) struct Budget {
     used: Cell<u64>,
     depth: Cell<u32>,
+    /// The dispatch-loop entry the count belongs to: a new entry starts a new count.
+    entry: Cell<i64>,
 }
 
 /// Marks a budgeted call for as long as it lives.
@@ -74,6 +78,18 @@ pub(crate) fn install(
             let budget = &ctx.budget;
             if budget.depth.get() == 0 {
                 return Ok(VmState::Continue);
+            }
+            // Inside the Lua dispatch loop every handler gets its own budget: the loop
+            // writes the running entry to `cur[1]`, and a new entry restarts the count.
+            if ctx.active_list.get().is_some() && ctx.running.get().is_none() {
+                let entry = ctx
+                    .values(|v| v.cur.raw_get::<i64>(1))
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or(0);
+                if entry != budget.entry.replace(entry) {
+                    budget.used.set(0);
+                }
             }
             let used = budget.used.get().saturating_add(u64::from(HOOK_PERIOD));
             budget.used.set(used);

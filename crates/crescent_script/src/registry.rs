@@ -8,20 +8,25 @@
 //! - every handler's `instance` is a live instance, and that instance lists the handler;
 //! - a key resolves only in the runtime that issued it (keys carry a [`RuntimeId`], and
 //!   slotmap versions make a removed slot's old keys fail even after the slot is reused);
-//! - `by_event[ev]` holds the handlers of *active* instances for event `ev`, plus removed
-//!   keys that the next [`HandlerRegistry::dispatch_order`] call compacts away;
+//! - `by_event[ev]` lists exactly the handlers of *active* instances for event `ev`
+//!   (see [`dispatch_list`](crate::dispatch_list) for its own invariants), and each such
+//!   handler's `pos` is its place there; detaching an instance unlists its handlers at once;
 //! - dispatch order is `(spawn order, instance attach sequence, handler sequence)`.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use bevy_ecs::entity::Entity;
-use mlua::{Function, Table};
+use mlua::{Function, Table, WeakLua};
 use slotmap::{SlotMap, new_key_type};
 
-use crate::StaleKey;
+use crate::{
+    StaleKey,
+    dispatch_list::{EventList, UNLISTED},
+};
 
 new_key_type! {
-    struct HandlerSlot;
+    /// A handler's slot in the registry (a key without its runtime).
+    pub(crate) struct HandlerSlot;
     struct InstanceSlot;
 }
 
@@ -55,8 +60,8 @@ pub struct InstanceKey {
 pub struct EventId(u32);
 
 /// The position of a handler in dispatch order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Order {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Order {
     spawn: u64,
     instance: u64,
     handler: u64,
@@ -92,6 +97,7 @@ pub struct HandlerEntry {
     /// Added at run time with `self:on` (kept across hot reloads), not by the script table.
     pub dynamic: bool,
     order: Order,
+    pos: usize,
 }
 
 /// One script attached to one entity.
@@ -111,28 +117,32 @@ pub struct Instance {
     seq: u64,
 }
 
-#[derive(Debug, Default)]
-struct EventIndex {
-    entries: Vec<(Order, HandlerSlot)>,
-    sorted: bool,
-    stale: usize,
-}
-
 /// Every handler and script instance of one runtime.
-#[derive(Debug)]
 pub struct HandlerRegistry {
     runtime: RuntimeId,
     handlers: SlotMap<HandlerSlot, HandlerEntry>,
     instances: SlotMap<InstanceSlot, Instance>,
-    by_event: Vec<EventIndex>,
+    by_event: Vec<EventList>,
+    lua: WeakLua,
     event_names: Vec<String>,
     event_ids: std::collections::HashMap<String, EventId>,
     next_seq: u64,
 }
 
+impl std::fmt::Debug for HandlerRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandlerRegistry")
+            .field("runtime", &self.runtime)
+            .field("handlers", &self.handlers.len())
+            .field("instances", &self.instances.len())
+            .finish()
+    }
+}
+
 impl HandlerRegistry {
-    pub(crate) fn new(runtime: RuntimeId) -> Self {
+    pub(crate) fn new(runtime: RuntimeId, lua: WeakLua) -> Self {
         Self {
+            lua,
             runtime,
             handlers: SlotMap::with_key(),
             instances: SlotMap::with_key(),
@@ -156,10 +166,7 @@ impl HandlerRegistry {
         let id = EventId(self.event_names.len() as u32);
         self.event_names.push(name.to_owned());
         self.event_ids.insert(name.to_owned(), id);
-        self.by_event.push(EventIndex {
-            sorted: true,
-            ..Default::default()
-        });
+        self.by_event.push(EventList::new());
         id
     }
 
@@ -274,6 +281,7 @@ impl HandlerRegistry {
             instance,
             dynamic,
             order,
+            pos: UNLISTED,
         });
         let key = HandlerKey {
             slot,
@@ -287,11 +295,25 @@ impl HandlerRegistry {
     }
 
     fn index(&mut self, slot: HandlerSlot, event: EventId, order: Order) {
-        if let Some(index) = self.by_event.get_mut(event.0 as usize) {
-            if index.entries.last().is_some_and(|(last, _)| *last > order) {
-                index.sorted = false;
+        let (Some(list), Some(entry)) = (
+            self.by_event.get_mut(event.0 as usize),
+            self.handlers.get_mut(slot),
+        ) else {
+            return;
+        };
+        if entry.pos == UNLISTED {
+            entry.pos = list.push(&self.lua, order, slot, &entry.func, &entry.this);
+        }
+    }
+
+    fn unlist(&mut self, slot: HandlerSlot) {
+        if let Some(entry) = self.handlers.get_mut(slot)
+            && entry.pos != UNLISTED
+        {
+            if let Some(list) = self.by_event.get_mut(entry.event.0 as usize) {
+                list.tombstone(entry.pos);
             }
-            index.entries.push((order, slot));
+            entry.pos = UNLISTED;
         }
     }
 
@@ -312,7 +334,8 @@ impl HandlerRegistry {
         Ok(())
     }
 
-    /// Marks an instance as going away; returns whether `final` is owed.
+    /// Marks an instance as going away and unlists its handlers; returns whether `final`
+    /// is owed.
     pub(crate) fn begin_detach(&mut self, instance: InstanceKey) -> Result<bool, StaleKey> {
         let inst = self.instance_mut(instance)?;
         match inst.state {
@@ -320,6 +343,10 @@ impl HandlerRegistry {
             state => {
                 let was_active = state == InstanceState::Active;
                 inst.state = InstanceState::Detaching { was_active };
+                let slots: Vec<HandlerSlot> = inst.handlers.iter().map(|k| k.slot).collect();
+                for slot in slots {
+                    self.unlist(slot);
+                }
                 Ok(was_active)
             }
         }
@@ -330,12 +357,13 @@ impl HandlerRegistry {
         if key.runtime != self.runtime {
             return Err(StaleKey::OtherRuntime);
         }
+        if !self.handlers.contains_key(key.slot) {
+            return Err(StaleKey::Removed);
+        }
+        self.unlist(key.slot);
         let entry = self.handlers.remove(key.slot).ok_or(StaleKey::Removed)?;
         if let Ok(inst) = self.instance_mut(entry.instance) {
             inst.handlers.retain(|k| *k != key);
-        }
-        if let Some(index) = self.by_event.get_mut(entry.event.0 as usize) {
-            index.stale += 1;
         }
         Ok(entry)
     }
@@ -347,39 +375,71 @@ impl HandlerRegistry {
         }
         let inst = self.instances.remove(key.slot).ok_or(StaleKey::Removed)?;
         for handler in &inst.handlers {
-            if let Some(entry) = self.handlers.remove(handler.slot)
-                && let Some(index) = self.by_event.get_mut(entry.event.0 as usize)
-            {
-                index.stale += 1;
-            }
+            self.unlist(handler.slot);
+            self.handlers.remove(handler.slot);
         }
         Ok(inst)
+    }
+
+    /// Rebuilds `event`'s list if it is out of order or mostly tombstones.
+    pub(crate) fn prepare(&mut self, event: EventId) {
+        let Some(list) = self.by_event.get_mut(event.0 as usize) else {
+            return;
+        };
+        if !list.needs_rebuild() {
+            return;
+        }
+        let live = list.take_live();
+        let mut refill = Vec::with_capacity(live.len());
+        for (pos, (order, slot)) in live.into_iter().enumerate() {
+            if let Some(entry) = self.handlers.get_mut(slot) {
+                entry.pos = pos;
+                refill.push((order, slot, entry.func.clone(), entry.this.clone()));
+            }
+        }
+        if let Some(list) = self.by_event.get_mut(event.0 as usize) {
+            list.refill(&self.lua, refill);
+        }
     }
 
     /// Fills `out` with the dispatchable handlers of `event`, in dispatch order.
     pub fn dispatch_order(&mut self, event: EventId, out: &mut Vec<HandlerKey>) {
         out.clear();
-        let Some(index) = self.by_event.get_mut(event.0 as usize) else {
-            return;
-        };
-        if index.stale > 0 {
-            let handlers = &self.handlers;
-            index
-                .entries
-                .retain(|(_, slot)| handlers.contains_key(*slot));
-            index.stale = 0;
-        }
-        if !index.sorted {
-            index.entries.sort_unstable_by_key(|(order, _)| *order);
-            index.sorted = true;
-        }
+        self.prepare(event);
         let runtime = self.runtime;
-        out.extend(
-            index
-                .entries
-                .iter()
-                .map(|&(_, slot)| HandlerKey { slot, runtime }),
-        );
+        if let Some(list) = self.by_event.get(event.0 as usize) {
+            out.extend(list.live().map(|slot| HandlerKey { slot, runtime }));
+        }
+    }
+
+    /// Starts a Lua-side dispatch of `event`: its arrays and length, after `prepare`.
+    pub(crate) fn begin_dispatch(
+        &mut self,
+        event: EventId,
+    ) -> Option<(mlua::Table, mlua::Table, usize, u64)> {
+        self.prepare(event);
+        let list = self.by_event.get_mut(event.0 as usize)?;
+        let (fns, selves, n) = list.begin(&self.lua)?;
+        Some((fns, selves, n, list.seq))
+    }
+
+    /// Ends a dispatch started with [`HandlerRegistry::begin_dispatch`].
+    pub(crate) fn end_dispatch(&mut self, event: EventId) {
+        if let Some(list) = self.by_event.get_mut(event.0 as usize) {
+            list.end();
+        }
+    }
+
+    /// The handler that was at Lua index `index` of `event`'s list, listed or not since.
+    pub(crate) fn listed_any(&self, event: EventId, index: usize) -> Option<HandlerKey> {
+        let slot = self
+            .by_event
+            .get(event.0 as usize)?
+            .ever_at(index.checked_sub(1)?)?;
+        Some(HandlerKey {
+            slot,
+            runtime: self.runtime,
+        })
     }
 
     /// Sorts live handler keys into dispatch order (stale keys go last).
@@ -396,10 +456,8 @@ impl HandlerRegistry {
     pub(crate) fn clear(&mut self) {
         self.handlers.clear();
         self.instances.clear();
-        for index in &mut self.by_event {
-            index.entries.clear();
-            index.stale = 0;
-            index.sorted = true;
+        for list in &mut self.by_event {
+            list.clear();
         }
     }
 }

@@ -16,10 +16,9 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        Self {
-            lua: Lua::new(),
-            registry: HandlerRegistry::new(RuntimeId::next()),
-        }
+        let lua = Lua::new();
+        let registry = HandlerRegistry::new(RuntimeId::next(), lua.weak());
+        Self { lua, registry }
     }
 
     fn instance(&mut self, index: u32, spawn: u64) -> InstanceKey {

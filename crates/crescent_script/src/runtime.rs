@@ -102,7 +102,10 @@ pub(crate) struct Ctx {
     pub counters: Counters,
     pub budget: crate::limits::Budget,
     /// Errors in a row per handler, for [`ScriptConfig::disable_after_errors`].
-    pub failing: RefCell<std::collections::HashMap<HandlerKey, u32>>,
+    /// Per failing handler: errors in a row, and the dispatch number of the last one.
+    pub failing: RefCell<std::collections::HashMap<HandlerKey, (u32, u64)>>,
+    /// The Lua-side dispatch running now, if any.
+    pub active_list: Cell<Option<crate::dispatch::ActiveList>>,
     /// Last frame each (script, event) error was logged, and how many were not logged since.
     pub log_limiter: RefCell<std::collections::HashMap<(String, String), (u64, u64)>>,
     pub lua_values: RefCell<Option<LuaValues>>,
@@ -120,6 +123,12 @@ pub(crate) struct LuaValues {
     pub package_loaded: Table,
     /// Metatable of every instance's `self` (`self:on`).
     pub instance_meta: Table,
+    /// The Lua dispatch loop.
+    pub looper: mlua::Function,
+    /// `cur[1]`: the list entry the dispatch loop is running (0 between handlers).
+    pub cur: Table,
+    /// The loop's error callback.
+    pub report: mlua::Function,
 }
 
 impl Ctx {
@@ -136,6 +145,23 @@ impl Ctx {
             .as_ref()
             .map(f)
             .ok_or(CrescentError::WorldUnavailable)
+    }
+
+    /// The instance whose code is running: set by Rust-side calls, or read from the
+    /// Lua dispatch loop's current entry.
+    pub(crate) fn current(&self) -> Option<crate::dispatch::Running> {
+        if let Some(running) = self.running.get() {
+            return Some(running);
+        }
+        let active = self.active_list.get()?;
+        let index = self.values(|v| v.cur.raw_get::<i64>(1)).ok()?.ok()?;
+        let registry = self.registry.try_borrow().ok()?;
+        let key = registry.listed_any(active.event, usize::try_from(index).ok()?)?;
+        let entry = registry.handler(key).ok()?;
+        Some(crate::dispatch::Running {
+            instance: entry.instance,
+            entity: entry.owner,
+        })
     }
 
     pub(crate) fn report(&self, error: ScriptError) {
@@ -160,7 +186,7 @@ impl ScriptRuntime {
         let lua = sandbox::new_lua()?;
         let ctx = Rc::new(Ctx {
             id,
-            registry: RefCell::new(HandlerRegistry::new(id)),
+            registry: RefCell::new(HandlerRegistry::new(id, lua.weak())),
             scripts: RefCell::new(ScriptCache::new(config.assets_root.clone())),
             config,
             world: WorldSlot::default(),
@@ -176,6 +202,7 @@ impl ScriptRuntime {
             counters: Counters::default(),
             budget: Default::default(),
             failing: RefCell::default(),
+            active_list: Cell::new(None),
             log_limiter: RefCell::default(),
             lua_values: RefCell::new(None),
         });

@@ -109,10 +109,7 @@ pub(crate) fn spawn(
     args: MultiValue,
 ) -> mlua::Result<TaskKey> {
     let thread = new_thread(lua, ctx, func)?;
-    let key = ctx
-        .tasks
-        .borrow_mut()
-        .insert(thread, ctx.running.get(), None);
+    let key = ctx.tasks.borrow_mut().insert(thread, ctx.current(), None);
     resume(ctx, key, args);
     Ok(key)
 }
@@ -128,7 +125,7 @@ pub(crate) fn delay(
     let thread = new_thread(lua, ctx, func)?;
     let now = ctx.elapsed.get();
     let mut tasks = ctx.tasks.borrow_mut();
-    let key = tasks.insert(thread, ctx.running.get(), Some(args));
+    let key = tasks.insert(thread, ctx.current(), Some(args));
     tasks.schedule(key, now + seconds.max(0.0), now);
     Ok(key)
 }
@@ -214,11 +211,13 @@ fn resume(ctx: &Ctx, key: TaskKey, args: MultiValue) {
     };
     let outer_task = ctx.tasks.borrow_mut().running.replace(key);
     let outer_running = ctx.running.replace(owner);
+    let outer_list = ctx.active_list.replace(None);
     let result = {
         let _budget = ctx.budget.enter();
         thread.resume::<MultiValue>(args)
     };
     ctx.running.set(outer_running);
+    ctx.active_list.set(outer_list);
     ctx.tasks.borrow_mut().running = outer_task;
 
     let now = ctx.elapsed.get();

@@ -55,7 +55,7 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
                     "world.emit('{name}'): payload cannot be sent to Rust: {e}"
                 ))
             })?;
-            let sender = ctx.running.get().map(|r| r.entity);
+            let sender = ctx.current().map(|r| r.entity);
             ctx.world
                 .with(|world| {
                     world.write_message(crate::ScriptEmit {

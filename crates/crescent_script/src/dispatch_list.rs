@@ -1,0 +1,218 @@
+//! Dispatch lists: per event, the active handlers in dispatch order, mirrored into two
+//! Lua arrays (`fns`, `selves`) so one Rust->Lua call runs them all in a Lua loop.
+//!
+//! Invariants:
+//! - `entries[i]` corresponds to `fns[i + 1]` / `selves[i + 1]`; a `None` slot is a
+//!   tombstone, mirrored as `fns[i + 1] = false`, and the loop skips it;
+//! - every listed handler's `pos` is its index in `entries`;
+//! - while a dispatch runs (`active`) the arrays are only appended to or tombstoned, never
+//!   rebuilt, so the running loop sees removals at once and additions not at all;
+//! - `prepare` rebuilds (sorted, compacted, into fresh arrays) before a dispatch when
+//!   entries arrived out of order or tombstones outnumber live entries.
+
+use mlua::{Function, Lua, Table, Value, WeakLua};
+
+use crate::registry::{HandlerSlot, Order};
+
+/// Position marking a handler that is in no list.
+pub(crate) const UNLISTED: usize = usize::MAX;
+
+/// One place in a list; a tombstone keeps its slot so errors can still be attributed.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    order: Order,
+    slot: HandlerSlot,
+    live: bool,
+}
+
+/// One event's handlers in dispatch order, and their Lua mirror.
+#[derive(Debug, Default)]
+pub(crate) struct EventList {
+    entries: Vec<Entry>,
+    arrays: Option<(Table, Table)>,
+    sorted: bool,
+    tombstones: usize,
+    active: bool,
+    /// Dispatches run so far (for "errors in a row" across dispatches).
+    pub seq: u64,
+}
+
+impl EventList {
+    pub(crate) fn new() -> Self {
+        Self {
+            sorted: true,
+            ..Default::default()
+        }
+    }
+
+    fn arrays(&mut self, lua: &WeakLua) -> Option<(Table, Table)> {
+        if self.arrays.is_none() {
+            let lua = lua.try_upgrade()?;
+            self.arrays = Some((lua.create_table().ok()?, lua.create_table().ok()?));
+        }
+        self.arrays.clone()
+    }
+
+    /// Appends a handler; returns its position.
+    pub(crate) fn push(
+        &mut self,
+        lua: &WeakLua,
+        order: Order,
+        slot: HandlerSlot,
+        func: &Function,
+        this: &Table,
+    ) -> usize {
+        if self.entries.last().is_some_and(|last| last.order > order) {
+            self.sorted = false;
+        }
+        self.entries.push(Entry {
+            order,
+            slot,
+            live: true,
+        });
+        let pos = self.entries.len() - 1;
+        if let Some((fns, selves)) = self.arrays(lua) {
+            let _ = fns.raw_set(pos + 1, func.clone());
+            let _ = selves.raw_set(pos + 1, this.clone());
+        }
+        pos
+    }
+
+    /// Removes the handler at `pos` (a tombstone until the next rebuild).
+    pub(crate) fn tombstone(&mut self, pos: usize) {
+        let Some(entry) = self.entries.get_mut(pos) else {
+            return;
+        };
+        if std::mem::replace(&mut entry.live, false) {
+            self.tombstones += 1;
+            if let Some((fns, selves)) = &self.arrays {
+                let _ = fns.raw_set(pos + 1, false);
+                let _ = selves.raw_set(pos + 1, Value::Nil);
+            }
+        }
+    }
+
+    /// Whether a rebuild is due before the next dispatch.
+    pub(crate) fn needs_rebuild(&self) -> bool {
+        !self.active && (!self.sorted || self.tombstones * 2 > self.entries.len().max(16))
+    }
+
+    /// Sorts and compacts the entries; returns the live ones so the caller can refill
+    /// the arrays and positions with [`EventList::refill`].
+    pub(crate) fn take_live(&mut self) -> Vec<(Order, HandlerSlot)> {
+        let mut live: Vec<_> = self
+            .entries
+            .drain(..)
+            .filter(|e| e.live)
+            .map(|e| (e.order, e.slot))
+            .collect();
+        live.sort_unstable_by_key(|(order, _)| *order);
+        self.sorted = true;
+        self.tombstones = 0;
+        self.arrays = None;
+        live
+    }
+
+    /// Refills the list (after [`EventList::take_live`]) with handlers in order.
+    pub(crate) fn refill(
+        &mut self,
+        lua: &WeakLua,
+        live: Vec<(Order, HandlerSlot, Function, Table)>,
+    ) {
+        let Some(lua_state) = lua.try_upgrade() else {
+            return;
+        };
+        let n = live.len();
+        let (Ok(fns), Ok(selves)) = (
+            lua_state.create_table_with_capacity(n, 0),
+            lua_state.create_table_with_capacity(n, 0),
+        ) else {
+            return;
+        };
+        for (i, (order, slot, func, this)) in live.into_iter().enumerate() {
+            let _ = fns.raw_set(i + 1, func);
+            let _ = selves.raw_set(i + 1, this);
+            self.entries.push(Entry {
+                order,
+                slot,
+                live: true,
+            });
+        }
+        self.arrays = Some((fns, selves));
+    }
+
+    /// Live handlers in order.
+    pub(crate) fn live(&self) -> impl Iterator<Item = HandlerSlot> + '_ {
+        self.entries.iter().filter(|e| e.live).map(|e| e.slot)
+    }
+
+    /// The handler at `pos`, live or tombstoned.
+    pub(crate) fn ever_at(&self, pos: usize) -> Option<HandlerSlot> {
+        self.entries.get(pos).map(|e| e.slot)
+    }
+
+    /// Starts a dispatch: the arrays and how many entries it covers.
+    pub(crate) fn begin(&mut self, lua: &WeakLua) -> Option<(Table, Table, usize)> {
+        let (fns, selves) = self.arrays(lua)?;
+        self.active = true;
+        self.seq += 1;
+        Some((fns, selves, self.entries.len()))
+    }
+
+    /// Ends a dispatch started with [`EventList::begin`].
+    pub(crate) fn end(&mut self) {
+        self.active = false;
+    }
+
+    /// Drops every entry and the Lua arrays.
+    pub(crate) fn clear(&mut self) {
+        *self = Self::new();
+    }
+}
+
+/// The Lua loop that runs one dispatch: `xpcall` per handler so errors stay isolated,
+/// `cur[1]` naming the running entry (for budget accounting and event senders).
+const LOOP: &str = r#"
+local xpcall, on_error = ...
+return function(fns, selves, n, cur, report, a, b, c)
+  local calls = 0
+  for i = 1, n do
+    local f = fns[i]
+    if f then
+      cur[1] = i
+      calls = calls + 1
+      local ok, err = xpcall(f, on_error, selves[i], a, b, c)
+      if not ok then
+        report(i, err)
+      end
+    end
+  end
+  cur[1] = 0
+  return calls
+end
+"#;
+
+/// Builds the dispatch loop function; `xpcall` must be the raw one (not the sandbox's).
+pub(crate) fn loop_function(lua: &Lua, xpcall: Function) -> mlua::Result<Function> {
+    let on_error = lua.create_function(|lua, err: Value| {
+        let message = match &err {
+            Value::Error(e) => crate::error::split_lua_error(e).0,
+            Value::String(s) => s.to_string_lossy(),
+            other => lua.coerce_string(other.clone()).ok().flatten().map_or_else(
+                || format!("(error object is a {} value)", other.type_name()),
+                |s| s.to_string_lossy(),
+            ),
+        };
+        let traceback = lua
+            .traceback(None, 1)
+            .map(|t| t.to_string_lossy())
+            .unwrap_or_default();
+        Ok(format!(
+            "{message}\nstack traceback:\n{}",
+            traceback.trim_start_matches("stack traceback:\n")
+        ))
+    })?;
+    lua.load(LOOP)
+        .set_name("=dispatch")
+        .call((xpcall, on_error))
+}
