@@ -4,6 +4,7 @@ use std::{io::Write, path::Path, process::ExitCode};
 
 use anyhow::Context;
 
+/// Prints the annotations on stdout, or writes them to `output` and says where.
 pub fn types(output: Option<&Path>) -> anyhow::Result<ExitCode> {
     let text = crescent::script::api::spec::luals_annotations();
     match output {

@@ -64,31 +64,50 @@ fn run_loop(
     n: usize,
     args: &[Value],
 ) -> u64 {
-    let Ok((looper, cur, report)) =
-        ctx.values(|v| (v.looper.clone(), v.cur.clone(), v.report.clone()))
+    let args = &args[..args.len().min(crate::dispatch_list::MAX_ARGS)];
+    let Ok((Some(looper), cur)) =
+        ctx.values(|v| (v.loopers.get(args.len()).cloned(), v.cur.clone()))
     else {
         return 0;
     };
-    let mut values = MultiValue::with_capacity(args.len() + 5);
-    values.push_back(Value::Table(fns));
-    values.push_back(Value::Table(selves));
-    values.push_back(Value::Integer(n as i64));
-    values.push_back(Value::Table(cur));
-    values.push_back(Value::Function(report));
-    values.extend(args.iter().cloned());
     let outer_list = ctx.active_list.replace(Some(ActiveList { event, seq }));
     let outer_running = ctx.running.replace(None);
-    let result = {
-        let _budget = ctx.budget.enter();
-        looper.call::<u64>(values)
-    };
+    let _budget = ctx.budget.enter();
+    let mut calls = 0;
+    let mut first = 1usize;
+    while first <= n {
+        let mut values = MultiValue::with_capacity(args.len() + 5);
+        values.push_back(Value::Table(fns.clone()));
+        values.push_back(Value::Table(selves.clone()));
+        values.push_back(Value::Integer(first as i64));
+        values.push_back(Value::Integer(n as i64));
+        values.push_back(Value::Table(cur.clone()));
+        values.extend(args.iter().cloned());
+        match looper.call::<u64>(values) {
+            Ok(done) => {
+                calls += done;
+                break;
+            }
+            Err(err) => {
+                let failed = cur
+                    .raw_get::<i64>(1)
+                    .ok()
+                    .and_then(|i| usize::try_from(i).ok());
+                let _ = cur.raw_set(1, 0);
+                let Some(failed) = failed.filter(|&i| i >= first) else {
+                    // The loop itself failed (out of memory, say): report and stop.
+                    dispatch_failed(ctx, event, &err);
+                    break;
+                };
+                calls += ctx.registry.borrow().live_between(event, first, failed);
+                report_from_loop(ctx, failed, &err);
+                first = failed + 1;
+            }
+        }
+    }
     ctx.running.set(outer_running);
     ctx.active_list.set(outer_list);
-    result.unwrap_or_else(|err| {
-        // Only a failure of the loop itself lands here (handlers' errors are caught).
-        dispatch_failed(ctx, event, &err);
-        0
-    })
+    calls
 }
 
 fn dispatch_failed(ctx: &Ctx, event: EventId, err: &mlua::Error) {
@@ -96,8 +115,8 @@ fn dispatch_failed(ctx: &Ctx, event: EventId, err: &mlua::Error) {
     report(ctx, err, None, event);
 }
 
-/// `report(i, message)` from the Lua loop: entry `i` of the active list raised an error.
-pub(crate) fn report_from_loop(ctx: &Ctx, index: usize, message: String) {
+/// Entry `index` of the active list raised `err` in the Lua loop.
+fn report_from_loop(ctx: &Ctx, index: usize, err: &mlua::Error) {
     let Some(active) = ctx.active_list.get() else {
         return;
     };
@@ -115,8 +134,7 @@ pub(crate) fn report_from_loop(ctx: &Ctx, index: usize, message: String) {
         })
     };
     let event = ctx.registry.borrow().event_name(active.event).to_owned();
-    let err = mlua::Error::RuntimeError(message);
-    report(ctx, &err, found.map(|(_, running)| running), event.clone());
+    report(ctx, err, found.map(|(_, running)| running), event.clone());
     if let Some((key, running)) = found {
         let in_a_row = {
             let mut failing = ctx.failing.borrow_mut();

@@ -430,6 +430,13 @@ impl HandlerRegistry {
         }
     }
 
+    /// Live entries of `event`'s list between Lua indices `first` and `last`.
+    pub(crate) fn live_between(&self, event: EventId, first: usize, last: usize) -> u64 {
+        self.by_event.get(event.0 as usize).map_or(0, |list| {
+            crate::dispatch_list::live_between(list, first, last)
+        })
+    }
+
     /// The handler that was at Lua index `index` of `event`'s list, listed or not since.
     pub(crate) fn listed_any(&self, event: EventId, index: usize) -> Option<HandlerKey> {
         let slot = self

@@ -123,12 +123,10 @@ pub(crate) struct LuaValues {
     pub package_loaded: Table,
     /// Metatable of every instance's `self` (`self:on`).
     pub instance_meta: Table,
-    /// The Lua dispatch loop.
-    pub looper: mlua::Function,
+    /// The Lua dispatch loops, by argument count.
+    pub loopers: Vec<mlua::Function>,
     /// `cur[1]`: the list entry the dispatch loop is running (0 between handlers).
     pub cur: Table,
-    /// The loop's error callback.
-    pub report: mlua::Function,
 }
 
 impl Ctx {

@@ -65,7 +65,6 @@ pub(crate) fn install(lua: &Lua, ctx: &Rc<Ctx>) -> Result<LuaValues, CrescentErr
     builtins::restrict_os(lua, &globals)?;
     builtins::install_load(lua, &globals)?;
     builtins::install_print(lua, &globals)?;
-    let raw_xpcall: Function = globals.raw_get("xpcall")?;
     protect::install(lua, &globals)?;
 
     let time = crate::api::install(lua, ctx, &globals)?;
@@ -87,14 +86,9 @@ pub(crate) fn install(lua: &Lua, ctx: &Rc<Ctx>) -> Result<LuaValues, CrescentErr
         .eval::<Function>()?,
     )?;
     time_meta.raw_set("__metatable", false)?;
-    let report = lua.create_function(|lua, (index, message): (usize, String)| {
-        crate::dispatch::report_from_loop(&*Ctx::of(lua)?, index, message);
-        Ok(())
-    })?;
     Ok(LuaValues {
-        looper: crate::dispatch_list::loop_function(lua, raw_xpcall)?,
+        loopers: crate::dispatch_list::loop_functions(lua)?,
         cur: lua.create_table()?,
-        report,
         instance_meta: crate::api::instance::instance_meta(lua)?,
         time,
         time_meta,
