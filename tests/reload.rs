@@ -36,9 +36,12 @@ fn reload_reissues_keys_consistently() {
         .world()
         .get_non_send::<ScriptRuntime>()
         .expect("runtime");
-    assert_eq!(runtime.resolve(old[0]), Err(StaleKey::Removed));
+    assert_eq!(
+        ScriptRuntime::resolve(game.app.world(), old[0]),
+        Err(StaleKey::Removed)
+    );
     for key in &new {
-        assert!(runtime.resolve(*key).is_ok());
+        assert!(ScriptRuntime::resolve(game.app.world(), *key).is_ok());
     }
     assert_eq!(runtime.registry().handler_count(), 2);
     step(&mut game, 1);

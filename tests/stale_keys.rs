@@ -40,13 +40,16 @@ fn keys_of_a_despawned_entity_are_stale_even_after_slot_reuse() {
     step(&mut game, 1);
     let (entity, keys) = keys_of(&mut game, "old");
     assert_eq!(keys.len(), 3, "init, update, fixed_update");
-    assert!(runtime(&game).resolve(keys[0]).is_ok());
+    assert!(ScriptRuntime::resolve(game.app.world(), keys[0]).is_ok());
 
     // Despawned from Rust: cleanup runs in the next frame's attach phase.
     game.app.world_mut().despawn(entity);
     step(&mut game, 1);
     for key in &keys {
-        assert_eq!(runtime(&game).resolve(*key), Err(StaleKey::Removed));
+        assert_eq!(
+            ScriptRuntime::resolve(game.app.world(), *key),
+            Err(StaleKey::Removed)
+        );
     }
 
     // New handlers reuse the freed slots; the old keys must not reach them.
@@ -57,9 +60,11 @@ fn keys_of_a_despawned_entity_are_stale_even_after_slot_reuse() {
     step(&mut game, 1);
     assert_eq!(runtime(&game).registry().handler_count(), 20);
     for key in &keys {
-        assert_eq!(runtime(&game).resolve(*key), Err(StaleKey::Removed));
-        let err = runtime(&game)
-            .call_handler(*key, ())
+        assert_eq!(
+            ScriptRuntime::resolve(game.app.world(), *key),
+            Err(StaleKey::Removed)
+        );
+        let err = ScriptRuntime::call_handler(game.app.world_mut(), *key, ())
             .expect_err("stale key must not call");
         assert!(
             err.to_string()
@@ -90,8 +95,11 @@ fn keys_kept_across_a_runtime_reset_are_stale_and_never_call() {
     assert_eq!(new_keys.len(), 3);
 
     for key in &keys {
-        assert_eq!(runtime(&game).resolve(*key), Err(StaleKey::OtherRuntime));
-        match runtime(&game).call_handler(*key, ()) {
+        assert_eq!(
+            ScriptRuntime::resolve(game.app.world(), *key),
+            Err(StaleKey::OtherRuntime)
+        );
+        match ScriptRuntime::call_handler(game.app.world_mut(), *key, ()) {
             Err(CrescentError::Lua(err)) => {
                 assert!(
                     err.to_string().contains("issued by another script runtime"),

@@ -28,6 +28,13 @@ pub struct ScriptHandlers {
 #[derive(Resource, Debug, Default)]
 pub struct PendingCleanup(pub(crate) Vec<InstanceKey>);
 
+impl PendingCleanup {
+    /// Instances waiting for cleanup, in the order they were queued.
+    pub fn instances(&self) -> &[InstanceKey] {
+        &self.0
+    }
+}
+
 fn count_scripted(mut world: DeferredWorld, _ctx: HookContext) {
     if let Some(mut scripted) = world.get_resource_mut::<ScriptedEntities>() {
         scripted.0 += 1;

@@ -57,7 +57,7 @@ pub use systems::ScriptSystems;
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptError, ScriptErrorLog,
-        ScriptHandlers, ScriptRuntime, ScriptStats, ScriptingPlugin,
+        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptEmit, ScriptError,
+        ScriptErrorLog, ScriptEvent, ScriptHandlers, ScriptRuntime, ScriptStats, ScriptingPlugin,
     };
 }

@@ -307,14 +307,20 @@ impl HandlerRegistry {
     }
 
     fn unlist(&mut self, slot: HandlerSlot) {
-        if let Some(entry) = self.handlers.get_mut(slot)
-            && entry.pos != UNLISTED
-        {
-            if let Some(list) = self.by_event.get_mut(entry.event.0 as usize) {
-                list.tombstone(entry.pos);
-            }
-            entry.pos = UNLISTED;
+        let Some(entry) = self.handlers.get_mut(slot) else {
+            return;
+        };
+        if entry.pos == UNLISTED {
+            return;
         }
+        let event = entry.event;
+        if let Some(list) = self.by_event.get_mut(event.0 as usize) {
+            list.tombstone(entry.pos);
+        }
+        entry.pos = UNLISTED;
+        // Compact here too: an event that is only ever sent to single entities is never
+        // dispatched as a list, and its tombstones would otherwise pile up.
+        self.prepare(event);
     }
 
     /// Marks an instance active and makes its handlers dispatchable.

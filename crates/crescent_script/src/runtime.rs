@@ -6,7 +6,7 @@ use std::{
     rc::Rc,
 };
 
-use bevy_ecs::world::World;
+use bevy_ecs::{entity::Entity, world::World};
 use mlua::{Lua, Table};
 
 use crate::{
@@ -236,31 +236,64 @@ impl ScriptRuntime {
         self.ctx.registry.borrow()
     }
 
-    /// Resolves a handler key to its event name and owner, or says why it is stale.
-    pub fn resolve(&self, key: HandlerKey) -> Result<(String, bevy_ecs::entity::Entity), StaleKey> {
-        let registry = self.ctx.registry.borrow();
+    /// Resolves a handler key of `world`'s runtime to its event name and owner, or says
+    /// why it is stale: issued by another runtime, removed, or its instance detaching or
+    /// its entity despawned (even before the cleanup that removes it has run).
+    pub fn resolve(world: &World, key: HandlerKey) -> Result<(String, Entity), StaleKey> {
+        let runtime = world
+            .get_non_send::<ScriptRuntime>()
+            .ok_or(StaleKey::OtherRuntime)?;
+        let registry = runtime.ctx.registry.borrow();
         let entry = registry.handler(key)?;
+        let detaching = matches!(
+            registry.instance(entry.instance).map(|i| i.state),
+            Ok(crate::InstanceState::Detaching { .. }) | Err(_)
+        );
+        let gone = world.get_entity(entry.owner).is_err()
+            || world
+                .get_resource::<crate::PendingCleanup>()
+                .is_some_and(|p| p.instances().contains(&entry.instance))
+            || world
+                .get_resource::<crescent_ecs::DespawnQueue>()
+                .is_some_and(|q| q.is_pending(entry.owner));
+        if detaching || gone {
+            return Err(StaleKey::Removed);
+        }
         Ok((registry.event_name(entry.event).to_owned(), entry.owner))
     }
 
-    /// Calls the handler behind `key` with `args`, after checking the key is live.
+    /// Calls the handler behind `key` with `(self, args...)`, the world lent to it, after
+    /// checking with [`ScriptRuntime::resolve`] that the key is live.
     ///
     /// A stale key is an error value; it never calls another handler's function.
     pub fn call_handler(
-        &self,
+        world: &mut World,
         key: HandlerKey,
         args: impl mlua::IntoLuaMulti,
     ) -> Result<mlua::MultiValue, CrescentError> {
-        let (func, this) = {
-            let registry = self.ctx.registry.borrow();
-            let entry = registry
-                .handler(key)
-                .map_err(|stale| CrescentError::Lua(mlua::Error::runtime(stale)))?;
-            (entry.func.clone(), entry.this.clone())
-        };
-        let mut values = args.into_lua_multi(&self.lua)?;
-        values.push_front(mlua::Value::Table(this));
-        Ok(func.call(values)?)
+        Self::resolve(world, key)
+            .map_err(|stale| CrescentError::Lua(mlua::Error::runtime(stale)))?;
+        Self::lend_world(world, |lua| -> Result<mlua::MultiValue, CrescentError> {
+            let ctx = Ctx::of(lua)?;
+            let (func, this, running) = {
+                let registry = ctx.registry.borrow();
+                let entry = registry.handler(key).map_err(mlua::Error::runtime)?;
+                let running = crate::dispatch::Running {
+                    instance: entry.instance,
+                    entity: entry.owner,
+                };
+                (entry.func.clone(), entry.this.clone(), running)
+            };
+            let mut values = args.into_lua_multi(lua)?;
+            values.push_front(mlua::Value::Table(this));
+            let outer = ctx.running.replace(Some(running));
+            let result = {
+                let _budget = ctx.budget.enter();
+                func.call(values)
+            };
+            ctx.running.set(outer);
+            Ok(result?)
+        })?
     }
 
     /// Runs `f` with the world's runtime and the world lent to Lua callbacks, then
