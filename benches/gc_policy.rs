@@ -1,6 +1,8 @@
 //! GC policies under garbage: frame-time median and p99 over 600 frames with ~150 KB of
-//! garbage per frame on a live heap, per policy; and frame time over a long run, to show
-//! it stays flat. Prints a table; run with `cargo bench --bench gc_policy`.
+//! garbage per frame on a live heap, per policy; frame time over a long run of 10k movers,
+//! to show it stays flat; and the churn soak (50 scripted entities spawned and despawned
+//! per frame for 100,000 frames) with Lua memory and handler count along the way.
+//! Prints tables; run with `cargo bench --bench gc_policy`.
 
 mod support;
 
@@ -90,6 +92,8 @@ fn main() {
         );
     }
 
+    soak(if quick { 600 } else { 100_000 });
+
     let n = if quick { 1_000 } else { 10_000 };
     let long = if quick { 60 } else { 3_000 };
     let mut game = support::movers(dir.path(), n, |_| {});
@@ -102,4 +106,39 @@ fn main() {
         last / first,
         support::lua_memory(&mut game, false) / 1024
     );
+}
+
+/// Churn: 50 scripted entities a frame, each with a task, an event and a despawn.
+fn soak(frames: usize) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    let mut game = support::game(&root, |_| {});
+    support::exec(
+        &mut game,
+        "world.spawn{ script = 'testing/churn_driver.lua', props = { per_frame = 50 } }",
+    );
+    println!("soak: 50 spawned and despawned per frame, {frames} frames");
+    println!(
+        "{:>8} {:>12} {:>9} {:>10} {:>7} {:>11}",
+        "frame", "lua KiB", "handlers", "instances", "tasks", "ms/frame"
+    );
+    let checkpoints = [300, frames / 10, frames / 2, frames];
+    let mut last = 0;
+    let start = Instant::now();
+    for checkpoint in checkpoints {
+        let t0 = Instant::now();
+        for _ in last..checkpoint {
+            game.app.update();
+        }
+        let per_frame = t0.elapsed().as_secs_f64() * 1000.0 / (checkpoint - last).max(1) as f64;
+        last = checkpoint;
+        let stats = game.app.world().resource::<crescent::script::ScriptStats>();
+        println!(
+            "{checkpoint:>8} {:>12} {:>9} {:>10} {:>7} {per_frame:>11.3}",
+            stats.lua_memory_bytes / 1024,
+            stats.handlers,
+            stats.instances,
+            stats.tasks
+        );
+    }
+    println!("soak took {:.1} s", start.elapsed().as_secs_f64());
 }

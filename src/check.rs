@@ -1,6 +1,6 @@
 //! `crescent check`: compile every script under a folder without running it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mlua::{Lua, chunk::ChunkMode};
 
@@ -24,9 +24,7 @@ pub struct CheckReport {
 
 /// Compiles every `.lua` file under `root` (recursively, in sorted order) as text.
 pub fn check_dir(root: &Path) -> std::io::Result<CheckReport> {
-    let mut files = Vec::new();
-    collect(root, &mut files)?;
-    files.sort();
+    let files = crate::testing::lua_files(root)?;
     let lua = Lua::new();
     let mut report = CheckReport::default();
     for path in files {
@@ -54,16 +52,4 @@ pub fn check_dir(root: &Path) -> std::io::Result<CheckReport> {
         }
     }
     Ok(report)
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else if path.extension().is_some_and(|ext| ext == "lua") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

@@ -6,10 +6,8 @@ mod common;
 
 use std::rc::Rc;
 
-use common::{exec, game, step, temp_assets};
-use crescent::script::{ScriptRuntime, ScriptStats};
-
-struct Token(#[allow(dead_code)] Rc<()>);
+use common::{exec, game, install_token_factory, step, temp_assets};
+use crescent::script::ScriptStats;
 
 const HOLDER: &str = r#"
 local holder = {}
@@ -21,23 +19,6 @@ end
 function holder.update(self, dt) end
 return holder
 "#;
-
-fn install_token_factory(game: &mut crescent::game::Game, token: &Rc<()>) {
-    // The factory holds a weak reference, so only userdata in Lua count as holders.
-    let weak = Rc::downgrade(token);
-    ScriptRuntime::lend_world(game.app.world_mut(), move |lua| {
-        let factory = lua
-            .create_function(move |lua, ()| {
-                let token = weak
-                    .upgrade()
-                    .ok_or_else(|| mlua::Error::runtime("token gone"))?;
-                lua.create_any_userdata(Token(token))
-            })
-            .expect("factory");
-        lua.globals().set("make_token", factory).expect("global");
-    })
-    .expect("runtime");
-}
 
 #[test]
 fn rc_held_by_a_despawned_script_is_released_by_the_periodic_gc() {

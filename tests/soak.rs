@@ -7,9 +7,7 @@ mod common;
 use std::rc::Rc;
 
 use crescent::game::Game;
-use crescent::script::{ScriptRuntime, ScriptStats};
-
-struct Token(#[allow(dead_code)] Rc<()>);
+use crescent::script::ScriptStats;
 
 struct Sample {
     memory: usize,
@@ -33,19 +31,7 @@ fn sample(game: &Game, token: &Rc<()>) -> Sample {
 fn soak(frames: usize) {
     let mut game = common::game(&common::repo_assets());
     let token = Rc::new(());
-    let weak = Rc::downgrade(&token);
-    ScriptRuntime::lend_world(game.app.world_mut(), move |lua| {
-        let factory = lua
-            .create_function(move |lua, ()| {
-                let token = weak
-                    .upgrade()
-                    .ok_or_else(|| mlua::Error::runtime("token gone"))?;
-                lua.create_any_userdata(Token(token))
-            })
-            .expect("factory");
-        lua.globals().set("make_token", factory).expect("global");
-    })
-    .expect("runtime");
+    common::install_token_factory(&mut game, &token);
     common::exec(
         &mut game,
         "world.spawn{ script = 'testing/churn_driver.lua', props = { per_frame = 50 } }",

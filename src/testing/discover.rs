@@ -10,15 +10,22 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         if path.is_file() {
             files.push(path.clone());
         } else if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            found.sort();
+            let found =
+                lua_files(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             files.extend(found);
         } else {
             return Err(format!("test path not found: {}", path.display()));
         }
     }
     Ok(files)
+}
+
+/// Every `*.lua` file under `dir`, recursively, sorted.
+pub fn lua_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    walk(dir, &mut found)?;
+    found.sort();
+    Ok(found)
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

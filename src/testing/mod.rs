@@ -15,7 +15,7 @@ use mlua::{Function, Lua, MultiValue, Table, Value, thread::ThreadStatus};
 
 use crate::game::{Game, GameConfig};
 
-pub use discover::discover;
+pub use discover::{discover, lua_files};
 
 /// The outcome of one test.
 #[derive(Debug, Clone, PartialEq, Eq)]

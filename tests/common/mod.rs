@@ -55,3 +55,25 @@ pub fn step(game: &mut Game, n: usize) {
         game.step();
     }
 }
+
+/// A userdata that holds an `Rc`, so tests can watch Lua release it.
+pub struct Token(#[allow(dead_code)] pub std::rc::Rc<()>);
+
+/// Installs `make_token()` in the game's Lua: each call hands Lua a new [`Token`] holding
+/// `token`. The factory itself holds only a weak reference, so the strong count is one
+/// (the caller's) plus the tokens Lua still holds.
+pub fn install_token_factory(game: &mut Game, token: &std::rc::Rc<()>) {
+    let weak = std::rc::Rc::downgrade(token);
+    ScriptRuntime::lend_world(game.app.world_mut(), move |lua| {
+        let factory = lua
+            .create_function(move |lua, ()| {
+                let token = weak
+                    .upgrade()
+                    .ok_or_else(|| mlua::Error::runtime("token gone"))?;
+                lua.create_any_userdata(Token(token))
+            })
+            .expect("factory");
+        lua.globals().set("make_token", factory).expect("global");
+    })
+    .expect("runtime");
+}

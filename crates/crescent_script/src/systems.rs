@@ -127,28 +127,24 @@ pub fn attach_phase(world: &mut World) {
 
 /// `FixedUpdate`: `fixed_update(self, fixed_dt)` on every active instance.
 pub fn fixed_update_phase(world: &mut World) {
-    with_runtime(world, |_, ctx| {
-        lifecycle::sync_pending(ctx);
-        let dt = ctx
-            .values(|v| v.time.raw_get::<f64>("fixed_dt"))
-            .ok()
-            .and_then(Result::ok)
-            .unwrap_or(0.0);
-        let event = ctx.registry.borrow_mut().event_id("fixed_update");
-        dispatch::dispatch(ctx, event, &[Value::Number(dt)]);
-    });
+    dispatch_phase(world, "fixed_update", "fixed_dt");
 }
 
 /// `Update`: `update(self, dt)` on every active instance.
 pub fn update_phase(world: &mut World) {
+    dispatch_phase(world, "update", "dt");
+}
+
+/// Dispatches `event` with `time[dt_field]` as its argument.
+fn dispatch_phase(world: &mut World, event: &str, dt_field: &str) {
     with_runtime(world, |_, ctx| {
         lifecycle::sync_pending(ctx);
         let dt = ctx
-            .values(|v| v.time.raw_get::<f64>("dt"))
+            .values(|v| v.time.raw_get::<f64>(dt_field))
             .ok()
             .and_then(Result::ok)
             .unwrap_or(0.0);
-        let event = ctx.registry.borrow_mut().event_id("update");
+        let event = ctx.registry.borrow_mut().event_id(event);
         dispatch::dispatch(ctx, event, &[Value::Number(dt)]);
     });
 }

@@ -68,6 +68,20 @@ fn find_instance(
     }))
 }
 
+/// Runs `f` with the lent world and the script component called `name` (an unknown name
+/// is an error listing the known ones).
+fn with_component<R>(
+    lua: &Lua,
+    name: &str,
+    f: impl FnOnce(&mut bevy_ecs::world::World, crate::ScriptComponent) -> Result<R, CrescentError>,
+) -> mlua::Result<R> {
+    Ctx::of(lua)?
+        .world
+        .with(|world| f(world, crate::components::lookup(world, name)?))
+        .and_then(|r| r)
+        .map_err(lua_err)
+}
+
 impl UserData for LuaEntity {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("id", |_, this, ()| Ok(this.0.to_bits() as i64));
@@ -78,49 +92,26 @@ impl UserData for LuaEntity {
             lifecycle::request_despawn(&*Ctx::of(lua)?, this.0).map_err(lua_err)
         });
         methods.add_method("get", |lua, this, name: String| {
-            let ctx = Ctx::of(lua)?;
-            ctx.world
-                .with(|world| {
-                    let component = crate::components::lookup(world, &name)?;
-                    component.get(world, this.0, lua)
-                })
-                .and_then(|r| r)
-                .map_err(lua_err)
+            with_component(lua, &name, |world, component| {
+                component.get(world, this.0, lua)
+            })
         });
         methods.add_method("set", |lua, this, (name, value): (String, Value)| {
-            let ctx = Ctx::of(lua)?;
-            let component = ctx
-                .world
-                .with(|world| crate::components::lookup(world, &name))
-                .and_then(|r| r)
-                .map_err(lua_err)?;
-            require_alive(&ctx, this.0, "set")?;
-            ctx.world
-                .with(|world| component.set(world, this.0, lua, value, &name))
-                .and_then(|r| r)
-                .map_err(lua_err)
+            require_alive(&*Ctx::of(lua)?, this.0, "set")?;
+            with_component(lua, &name, |world, component| {
+                component.set(world, this.0, lua, value, &name)
+            })
         });
         methods.add_method("has", |lua, this, name: String| {
-            let ctx = Ctx::of(lua)?;
-            ctx.world
-                .with(|world| {
-                    let component = crate::components::lookup(world, &name)?;
-                    Ok(component.has(world, this.0))
-                })
-                .and_then(|r| r)
-                .map_err(lua_err)
+            with_component(lua, &name, |world, component| {
+                Ok(component.has(world, this.0))
+            })
         });
         methods.add_method("remove", |lua, this, name: String| {
-            let ctx = Ctx::of(lua)?;
-            let component = ctx
-                .world
-                .with(|world| crate::components::lookup(world, &name))
-                .and_then(|r| r)
-                .map_err(lua_err)?;
-            require_alive(&ctx, this.0, "remove")?;
-            ctx.world
-                .with(|world| component.remove(world, this.0))
-                .map_err(lua_err)
+            require_alive(&*Ctx::of(lua)?, this.0, "remove")?;
+            with_component(lua, &name, |world, component| {
+                Ok(component.remove(world, this.0))
+            })
         });
         methods.add_method("script", |lua, this, path: String| {
             let ctx = Ctx::of(lua)?;

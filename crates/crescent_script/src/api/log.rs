@@ -6,26 +6,17 @@ use crate::sandbox::join_values;
 
 pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
     let log = lua.create_table()?;
-    log.raw_set(
-        "info",
-        lua.create_function(|lua, args: MultiValue| {
-            tracing::info!(target: "lua", "{}", join_values(lua, args)?);
+    for level in ["info", "warn", "error"] {
+        let function = lua.create_function(move |lua, args: MultiValue| {
+            let line = join_values(lua, args)?;
+            match level {
+                "error" => tracing::error!(target: "lua", "{line}"),
+                "warn" => tracing::warn!(target: "lua", "{line}"),
+                _ => tracing::info!(target: "lua", "{line}"),
+            }
             Ok(())
-        })?,
-    )?;
-    log.raw_set(
-        "warn",
-        lua.create_function(|lua, args: MultiValue| {
-            tracing::warn!(target: "lua", "{}", join_values(lua, args)?);
-            Ok(())
-        })?,
-    )?;
-    log.raw_set(
-        "error",
-        lua.create_function(|lua, args: MultiValue| {
-            tracing::error!(target: "lua", "{}", join_values(lua, args)?);
-            Ok(())
-        })?,
-    )?;
+        })?;
+        log.raw_set(level, function)?;
+    }
     Ok(log)
 }
