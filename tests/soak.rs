@@ -72,7 +72,7 @@ fn churn_3000_frames_stays_flat() {
 }
 
 #[test]
-#[ignore = "long: 100,000 frames (about a minute in release); run with --ignored"]
+#[ignore = "long: 100,000 frames (about 4 minutes in release); run with --ignored"]
 fn churn_100000_frames_stays_flat() {
     soak(100_000);
 }

@@ -138,9 +138,9 @@ fn load_tests(lua: &Lua, source: &[u8], chunk: &str) -> Result<Vec<(String, Func
         .map_err(|e| e.to_string())?
     };
     env.raw_set("test", collector).map_err(|e| e.to_string())?;
-    crescent_script::api::compile(lua, chunk, source, env)
+    let file = crescent_script::api::compile(lua, chunk, source, env).map_err(|e| e.to_string())?;
+    crescent_script::api::budgeted(lua, || file.call::<()>(()))
         .map_err(|e| e.to_string())?
-        .call::<()>(())
         .map_err(|e| crescent_script::api::error_message(&e))?;
     let mut out = Vec::new();
     for pair in tests.sequence_values::<Table>() {
@@ -178,10 +178,15 @@ fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<()
         .map_err(|e| e.to_string())??;
     let mut args = Some(t);
     loop {
-        let resumed = ScriptRuntime::lend_world(game.app.world_mut(), |_| match args.take() {
-            Some(t) => thread.resume::<MultiValue>(t),
-            None => thread.resume::<MultiValue>(()),
+        // Each stretch of a test between two `t:step`s runs under the instruction budget,
+        // like a task resume, so a runaway loop fails the test instead of hanging the run.
+        let resumed = ScriptRuntime::lend_world(game.app.world_mut(), |lua| {
+            crescent_script::api::budgeted(lua, || match args.take() {
+                Some(t) => thread.resume::<MultiValue>(t),
+                None => thread.resume::<MultiValue>(()),
+            })
         })
+        .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
         let values = resumed.map_err(|e| crescent_script::api::error_message(&e))?;
         if thread.status() != ThreadStatus::Resumable {

@@ -175,14 +175,18 @@ pub(crate) fn load_script(lua: &Lua, ctx: &Ctx, path: &str) -> Result<usize, Cre
     Ok(index)
 }
 
-/// Runs `f` as the loading of file `path`, so `require` calls inside it are recorded.
+/// Runs `f` as the loading of file `path`, so `require` calls inside it are recorded, and
+/// under the instruction budget, so a file whose top level never ends cannot hang a spawn.
 pub(crate) fn run_tracked<R>(ctx: &Ctx, path: &str, f: impl FnOnce() -> R) -> R {
     {
         let mut scripts = ctx.scripts.borrow_mut();
         scripts.requires.remove(path);
         scripts.loading.push(path.to_owned());
     }
-    let result = f();
+    let result = {
+        let _budget = ctx.budget.enter();
+        f()
+    };
     ctx.scripts.borrow_mut().loading.pop();
     result
 }

@@ -56,6 +56,14 @@ pub fn with_world<R>(
     Ctx::of(lua)?.world.with(f).map_err(lua_err)
 }
 
+/// Runs `f` under the runtime's instruction budget, as a handler call would: for code that
+/// drives Lua directly and must not hang on a runaway loop (a test body, say).
+pub fn budgeted<R>(lua: &Lua, f: impl FnOnce() -> R) -> mlua::Result<R> {
+    let ctx = Ctx::of(lua)?;
+    let _budget = ctx.budget.enter();
+    Ok(f())
+}
+
 /// Publishes the script errors reported so far (log, [`ScriptErrorLog`](crate::ScriptErrorLog),
 /// messages) without waiting for the end of the current phase.
 pub fn publish_errors(lua: &Lua) -> mlua::Result<()> {
