@@ -65,3 +65,20 @@ fn a_test_whose_body_or_file_never_ends_fails_instead_of_hanging() {
         );
     }
 }
+
+#[test]
+fn a_script_cannot_install_a_finalizer_that_never_ends() {
+    let game = run_script_source(&regression("script_source", "gc_finalizer_loop.lua"));
+    assert_eq!(game.frame_times_ms().len(), 5);
+    let log = game
+        .app
+        .world()
+        .resource::<crescent::script::ScriptErrorLog>();
+    assert!(
+        log.errors
+            .iter()
+            .any(|e| e.event == "init" && e.message.contains("__gc metamethods are not available")),
+        "{:?}",
+        log.errors
+    );
+}

@@ -68,3 +68,10 @@ test("the collector belongs to the runtime", function(t)
   t:raises(function() collectgarbage("stop") end, "collectgarbage('stop') is not available")
   t:raises(function() collectgarbage("generational") end, "not available")
 end)
+
+test("no finalizers: __gc metamethods are refused", function(t)
+  t:raises(function() setmetatable({}, { __gc = function() end }) end,
+    "__gc metamethods are not available to scripts")
+  local plain = setmetatable({}, { __index = { x = 1 } })
+  t:eq(plain.x, 1)
+end)

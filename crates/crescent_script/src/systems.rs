@@ -182,7 +182,10 @@ pub fn cleanup_phase(world: &mut World) {
 pub fn gc_phase(world: &mut World) {
     let frame = world.get_resource::<FrameCount>().map_or(0, |f| f.0);
     let stats = with_runtime(world, |lua, ctx| {
-        gc::run(lua, ctx, frame);
+        {
+            let _budget = ctx.budget.enter();
+            gc::run(lua, ctx, frame);
+        }
         let registry = ctx.registry.borrow();
         ScriptStats {
             entities: 0,

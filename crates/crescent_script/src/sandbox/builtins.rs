@@ -30,6 +30,24 @@ pub(super) fn restrict_collectgarbage(lua: &Lua, globals: &Table) -> Result<(), 
     Ok(())
 }
 
+/// `setmetatable` without finalizers: a `__gc` metamethod would run whenever the collector
+/// gets to its object (in the GC phase, or in the middle of another script's handler).
+pub(super) fn restrict_setmetatable(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
+    let original: Function = globals.raw_get("setmetatable")?;
+    let wrapped = lua.create_function(move |_, (table, meta): (Value, Value)| {
+        if let Value::Table(meta) = &meta
+            && meta.raw_get::<Value>("__gc")? != Value::Nil
+        {
+            return Err(mlua::Error::runtime(
+                "setmetatable: __gc metamethods are not available to scripts",
+            ));
+        }
+        original.call::<Value>((table, meta))
+    })?;
+    globals.raw_set("setmetatable", wrapped)?;
+    Ok(())
+}
+
 pub(super) fn restrict_os(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
     let os: Table = globals.raw_get("os")?;
     let safe = lua.create_table()?;

@@ -2,7 +2,8 @@
 //!
 //! Built by allow-list: a state with only the safe standard libraries, then `os` cut down
 //! to `clock`/`time`/`date`, no `dofile`/`loadfile`, `load` restricted to text chunks,
-//! `require` confined to the assets root, and the collector left to the GC policy.
+//! `require` confined to the assets root, the collector left to the GC policy, and no
+//! `__gc` finalizers (they would run outside any budget, whenever the collector runs).
 //!
 //! Every script file, module and loaded chunk runs in its own environment: a table whose
 //! `__index` is the shared globals (hidden behind `__metatable`), holding its own shallow
@@ -58,6 +59,7 @@ pub(crate) fn install(lua: &Lua, ctx: &Rc<Ctx>) -> Result<LuaValues, CrescentErr
         globals.raw_set(name, Value::Nil)?;
     }
     builtins::restrict_collectgarbage(lua, &globals)?;
+    builtins::restrict_setmetatable(lua, &globals)?;
     // Lua seeds `math.random` from the clock; a fixed seed keeps runs reproducible.
     let math: Table = globals.raw_get("math")?;
     math.raw_get::<Function>("randomseed")?
