@@ -35,12 +35,24 @@ pub(crate) struct EventList {
     active: bool,
     /// Dispatches run so far (for "errors in a row" across dispatches).
     pub seq: u64,
+    /// Whether handlers of this event are listed at all.
+    listed: bool,
 }
 
 impl EventList {
     pub(crate) fn new() -> Self {
         Self {
             sorted: true,
+            listed: true,
+            ..Default::default()
+        }
+    }
+
+    /// A list for an event whose handlers are never dispatched as a list (`init`, ...).
+    pub(crate) fn unlisted() -> Self {
+        Self {
+            sorted: true,
+            listed: false,
             ..Default::default()
         }
     }
@@ -53,7 +65,7 @@ impl EventList {
         self.arrays.clone()
     }
 
-    /// Appends a handler; returns its position.
+    /// Appends a handler; returns its position, or [`UNLISTED`] for an unlisted event.
     pub(crate) fn push(
         &mut self,
         lua: &WeakLua,
@@ -62,6 +74,9 @@ impl EventList {
         func: &Function,
         this: &Table,
     ) -> usize {
+        if !self.listed {
+            return UNLISTED;
+        }
         if self.entries.last().is_some_and(|last| last.order > order) {
             self.sorted = false;
         }
@@ -166,7 +181,11 @@ impl EventList {
 
     /// Drops every entry and the Lua arrays.
     pub(crate) fn clear(&mut self) {
-        *self = Self::new();
+        *self = if self.listed {
+            Self::new()
+        } else {
+            Self::unlisted()
+        };
     }
 }
 

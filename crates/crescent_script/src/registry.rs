@@ -166,7 +166,13 @@ impl HandlerRegistry {
         let id = EventId(self.event_names.len() as u32);
         self.event_names.push(name.to_owned());
         self.event_ids.insert(name.to_owned(), id);
-        self.by_event.push(EventList::new());
+        // Lifecycle handlers are called one instance at a time, never as a list.
+        let listed = !matches!(name, "init" | "final" | "on_reload");
+        self.by_event.push(if listed {
+            EventList::new()
+        } else {
+            EventList::unlisted()
+        });
         id
     }
 

@@ -153,7 +153,13 @@ fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
                 .iter()
                 .map(|(name, _)| crate::components::lookup(world, name))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut e = world.spawn(SpawnOrder::default());
+            // With scripts coming, spawn with their component in place: one archetype
+            // move fewer per spawn.
+            let mut e = if desc.scripts.is_empty() {
+                world.spawn(SpawnOrder::default())
+            } else {
+                world.spawn((SpawnOrder::default(), crate::ScriptHandlers::default()))
+            };
             if let Some(name) = &desc.name {
                 e.insert(Name::new(name.clone()));
             }
