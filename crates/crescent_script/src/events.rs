@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 
 use bevy_ecs::{entity::Entity, message::Message};
+use crescent_ecs::DespawnQueue;
 use mlua::{Lua, LuaSerdeExt, Value};
 
 use crate::{
@@ -120,14 +121,26 @@ pub(crate) fn enqueue_from_rust(lua: &Lua, ctx: &Ctx, events: Vec<ScriptEvent>) 
 /// Delivers queued events in FIFO order, up to the per-frame cap.
 pub(crate) fn deliver(lua: &Lua, ctx: &Ctx) {
     let cap = ctx.config.max_events_per_frame;
+    // One handle per sender, reused while consecutive events share it (the usual case:
+    // one script sending to many).
+    let mut last_sender: Option<(Entity, Value)> = None;
     for _ in 0..cap {
         let Some(next) = ctx.events.borrow_mut().queue.pop_front() else {
             return;
         };
-        let sender = next.sender.map_or(Value::Nil, |e| {
-            lua.create_userdata(LuaEntity(e))
-                .map_or(Value::Nil, Value::UserData)
-        });
+        let sender = match next.sender {
+            None => Value::Nil,
+            Some(e) => match &last_sender {
+                Some((cached, handle)) if *cached == e => handle.clone(),
+                _ => {
+                    let handle = lua
+                        .create_userdata(LuaEntity(e))
+                        .map_or(Value::Nil, Value::UserData);
+                    last_sender = Some((e, handle.clone()));
+                    handle
+                }
+            },
+        };
         let args = [next.payload, sender];
         let delivered = match next.target {
             None => dispatch::dispatch(ctx, next.event, &args),
@@ -137,30 +150,33 @@ pub(crate) fn deliver(lua: &Lua, ctx: &Ctx) {
     }
 }
 
+/// Delivers to one entity's handlers of `event`; a dead or despawning target drops it.
 fn deliver_to(ctx: &Ctx, entity: Entity, event: EventId, args: &[Value]) -> u64 {
-    let alive = crate::api::entity::is_alive(ctx, entity).unwrap_or(false);
-    if !alive {
+    let subscribed = ctx.world.with(|world| {
+        let alive = world.entities().contains(entity)
+            && !world
+                .get_resource::<DespawnQueue>()
+                .is_some_and(|q| q.is_pending(entity));
+        if !alive {
+            return None;
+        }
+        let registry = ctx.registry.borrow();
+        let mut keys: Vec<_> = world
+            .get::<ScriptHandlers>(entity)
+            .map(|h| {
+                h.handlers
+                    .iter()
+                    .copied()
+                    .filter(|&key| registry.handler(key).is_ok_and(|h| h.event == event))
+                    .collect()
+            })
+            .unwrap_or_default();
+        registry.sort_dispatch(&mut keys);
+        Some(keys)
+    });
+    let Ok(Some(subscribed)) = subscribed else {
         Counters::bump(&ctx.counters.events_dropped, 1);
         return 0;
-    }
-    let keys = ctx
-        .world
-        .with(|world| {
-            world
-                .get::<ScriptHandlers>(entity)
-                .map(|h| h.handlers.clone())
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let subscribed = {
-        let registry = ctx.registry.borrow();
-        let mut subscribed: Vec<_> = keys
-            .into_iter()
-            .filter(|&key| registry.handler(key).is_ok_and(|h| h.event == event))
-            .collect();
-        registry.sort_dispatch(&mut subscribed);
-        subscribed
     };
     subscribed
         .into_iter()
