@@ -12,7 +12,7 @@
 
 use mlua::{Function, Lua, Table, Value, WeakLua};
 
-use crate::registry::{HandlerSlot, Order};
+use crate::registry::{EventId, HandlerKey, HandlerRegistry, HandlerSlot, Order};
 
 /// Position marking a handler that is in no list.
 pub(crate) const UNLISTED: usize = usize::MAX;
@@ -236,4 +236,75 @@ pub(crate) fn live_between(list: &EventList, first: usize, last: usize) -> u64 {
         .skip(first.saturating_sub(1))
         .filter(|e| e.live)
         .count() as u64
+}
+
+/// The registry's side of its dispatch lists.
+impl HandlerRegistry {
+    /// Rebuilds `event`'s list if it is out of order or mostly tombstones.
+    pub(crate) fn prepare(&mut self, event: EventId) {
+        let Some(list) = self.by_event.get_mut(event.0 as usize) else {
+            return;
+        };
+        if !list.needs_rebuild() {
+            return;
+        }
+        let live = list.take_live();
+        let mut refill = Vec::with_capacity(live.len());
+        for (pos, (order, slot)) in live.into_iter().enumerate() {
+            if let Some(entry) = self.handlers.get_mut(slot) {
+                entry.pos = pos;
+                refill.push((order, slot, entry.func.clone(), entry.this.clone()));
+            }
+        }
+        if let Some(list) = self.by_event.get_mut(event.0 as usize) {
+            list.refill(&self.lua, refill);
+        }
+    }
+
+    /// Fills `out` with the dispatchable handlers of `event`, in dispatch order.
+    pub fn dispatch_order(&mut self, event: EventId, out: &mut Vec<HandlerKey>) {
+        out.clear();
+        self.prepare(event);
+        let runtime = self.runtime();
+        if let Some(list) = self.by_event.get(event.0 as usize) {
+            out.extend(list.live().map(|slot| HandlerKey { slot, runtime }));
+        }
+    }
+
+    /// Starts a Lua-side dispatch of `event`: its arrays and length, after `prepare`.
+    pub(crate) fn begin_dispatch(
+        &mut self,
+        event: EventId,
+    ) -> Option<(mlua::Table, mlua::Table, usize, u64)> {
+        self.prepare(event);
+        let list = self.by_event.get_mut(event.0 as usize)?;
+        let (fns, selves, n) = list.begin(&self.lua)?;
+        Some((fns, selves, n, list.seq))
+    }
+
+    /// Ends a dispatch started with [`HandlerRegistry::begin_dispatch`].
+    pub(crate) fn end_dispatch(&mut self, event: EventId) {
+        if let Some(list) = self.by_event.get_mut(event.0 as usize) {
+            list.end();
+        }
+    }
+
+    /// Live entries of `event`'s list between Lua indices `first` and `last`.
+    pub(crate) fn live_between(&self, event: EventId, first: usize, last: usize) -> u64 {
+        self.by_event.get(event.0 as usize).map_or(0, |list| {
+            crate::dispatch_list::live_between(list, first, last)
+        })
+    }
+
+    /// The handler that was at Lua index `index` of `event`'s list, listed or not since.
+    pub(crate) fn listed_any(&self, event: EventId, index: usize) -> Option<HandlerKey> {
+        let slot = self
+            .by_event
+            .get(event.0 as usize)?
+            .ever_at(index.checked_sub(1)?)?;
+        Some(HandlerKey {
+            slot,
+            runtime: self.runtime(),
+        })
+    }
 }

@@ -24,6 +24,7 @@ mod error;
 mod events;
 mod gc;
 mod handlers;
+mod keys;
 mod lifecycle;
 mod limits;
 mod loader;

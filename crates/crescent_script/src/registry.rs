@@ -13,51 +13,17 @@
 //!   handler's `pos` is its place there; detaching an instance unlists its handlers at once;
 //! - dispatch order is `(spawn order, instance attach sequence, handler sequence)`.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use bevy_ecs::entity::Entity;
 use mlua::{Function, Table, WeakLua};
-use slotmap::{SlotMap, new_key_type};
+use slotmap::SlotMap;
 
+pub(crate) use crate::keys::HandlerSlot;
+pub use crate::keys::{EventId, HandlerKey, InstanceKey, RuntimeId};
 use crate::{
     StaleKey,
     dispatch_list::{EventList, UNLISTED},
+    keys::InstanceSlot,
 };
-
-new_key_type! {
-    /// A handler's slot in the registry (a key without its runtime).
-    pub(crate) struct HandlerSlot;
-    struct InstanceSlot;
-}
-
-/// Identifies one [`ScriptRuntime`](crate::ScriptRuntime); keys from another runtime never resolve.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RuntimeId(u32);
-
-impl RuntimeId {
-    pub(crate) fn next() -> Self {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        Self(NEXT.fetch_add(1, Ordering::Relaxed))
-    }
-}
-
-/// A key to one handler in the registry; plain data, safe to keep anywhere.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct HandlerKey {
-    slot: HandlerSlot,
-    runtime: RuntimeId,
-}
-
-/// A key to one script instance (one script attached to one entity).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct InstanceKey {
-    slot: InstanceSlot,
-    runtime: RuntimeId,
-}
-
-/// An interned event name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EventId(u32);
 
 /// The position of a handler in dispatch order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,7 +63,7 @@ pub struct HandlerEntry {
     /// Added at run time with `self:on` (kept across hot reloads), not by the script table.
     pub dynamic: bool,
     order: Order,
-    pos: usize,
+    pub(crate) pos: usize,
 }
 
 /// One script attached to one entity.
@@ -120,10 +86,10 @@ pub struct Instance {
 /// Every handler and script instance of one runtime.
 pub struct HandlerRegistry {
     runtime: RuntimeId,
-    handlers: SlotMap<HandlerSlot, HandlerEntry>,
+    pub(crate) handlers: SlotMap<HandlerSlot, HandlerEntry>,
     instances: SlotMap<InstanceSlot, Instance>,
-    by_event: Vec<EventList>,
-    lua: WeakLua,
+    pub(crate) by_event: Vec<EventList>,
+    pub(crate) lua: WeakLua,
     event_names: Vec<String>,
     event_ids: std::collections::HashMap<String, EventId>,
     next_seq: u64,
@@ -391,74 +357,6 @@ impl HandlerRegistry {
             self.handlers.remove(handler.slot);
         }
         Ok(inst)
-    }
-
-    /// Rebuilds `event`'s list if it is out of order or mostly tombstones.
-    pub(crate) fn prepare(&mut self, event: EventId) {
-        let Some(list) = self.by_event.get_mut(event.0 as usize) else {
-            return;
-        };
-        if !list.needs_rebuild() {
-            return;
-        }
-        let live = list.take_live();
-        let mut refill = Vec::with_capacity(live.len());
-        for (pos, (order, slot)) in live.into_iter().enumerate() {
-            if let Some(entry) = self.handlers.get_mut(slot) {
-                entry.pos = pos;
-                refill.push((order, slot, entry.func.clone(), entry.this.clone()));
-            }
-        }
-        if let Some(list) = self.by_event.get_mut(event.0 as usize) {
-            list.refill(&self.lua, refill);
-        }
-    }
-
-    /// Fills `out` with the dispatchable handlers of `event`, in dispatch order.
-    pub fn dispatch_order(&mut self, event: EventId, out: &mut Vec<HandlerKey>) {
-        out.clear();
-        self.prepare(event);
-        let runtime = self.runtime;
-        if let Some(list) = self.by_event.get(event.0 as usize) {
-            out.extend(list.live().map(|slot| HandlerKey { slot, runtime }));
-        }
-    }
-
-    /// Starts a Lua-side dispatch of `event`: its arrays and length, after `prepare`.
-    pub(crate) fn begin_dispatch(
-        &mut self,
-        event: EventId,
-    ) -> Option<(mlua::Table, mlua::Table, usize, u64)> {
-        self.prepare(event);
-        let list = self.by_event.get_mut(event.0 as usize)?;
-        let (fns, selves, n) = list.begin(&self.lua)?;
-        Some((fns, selves, n, list.seq))
-    }
-
-    /// Ends a dispatch started with [`HandlerRegistry::begin_dispatch`].
-    pub(crate) fn end_dispatch(&mut self, event: EventId) {
-        if let Some(list) = self.by_event.get_mut(event.0 as usize) {
-            list.end();
-        }
-    }
-
-    /// Live entries of `event`'s list between Lua indices `first` and `last`.
-    pub(crate) fn live_between(&self, event: EventId, first: usize, last: usize) -> u64 {
-        self.by_event.get(event.0 as usize).map_or(0, |list| {
-            crate::dispatch_list::live_between(list, first, last)
-        })
-    }
-
-    /// The handler that was at Lua index `index` of `event`'s list, listed or not since.
-    pub(crate) fn listed_any(&self, event: EventId, index: usize) -> Option<HandlerKey> {
-        let slot = self
-            .by_event
-            .get(event.0 as usize)?
-            .ever_at(index.checked_sub(1)?)?;
-        Some(HandlerKey {
-            slot,
-            runtime: self.runtime,
-        })
     }
 
     /// Sorts live handler keys into dispatch order (stale keys go last).
