@@ -193,7 +193,11 @@ fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<()
             return Ok(());
         }
         let frames = match (values.front(), values.get(1)) {
-            (Some(Value::Table(token)), Some(n)) if *token == step => n.as_integer().unwrap_or(0),
+            (Some(Value::Table(token)), Some(n)) if *token == step => match n {
+                Value::Integer(i) => *i,
+                Value::Number(x) => *x as i64,
+                _ => 0,
+            },
             _ => {
                 return Err(
                     "the test yielded outside t:step (coroutine.yield at the test's top level)"

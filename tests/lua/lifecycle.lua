@@ -118,3 +118,8 @@ test("an error in init detaches that instance: no update, no final", function(t)
   t:eq(errors[1].event, "init")
   t:ok(errors[1].message:find("init refused", 1, true))
 end)
+
+test("t:step accepts a whole number written as a float", function(t)
+  t:step(3.0)
+  t:eq(time.frame, 3)
+end)

@@ -1,0 +1,15 @@
+-- Hang (grows every frame): an init that attaches its own script again adds up to
+-- max_init_rounds (16) instances per frame per entity, without bound, and every update
+-- may burn its whole instruction budget. Deep recursion makes the budget expensive: one
+-- update that recurses until the budget stops it takes ~0.2 s even without ASan (CallInfo
+-- mallocs in luaE_extendCI, luaD_reallocstack/correctstack, luaE_shrinkCI), ~30 times a
+-- flat `while true do end`. Measured at 4a79b23: 5 frames took 110 s in a release build
+-- without sanitizer (frame 5: 37 s; 162 instances, 640 handler calls) and 330 s under ASan.
+-- Found by the fuzzer (timeout-d33336bd...), minimised by hand.
+-- Expected once fixed: the 5 frames finish in seconds (a per-frame bound on handler work
+-- or on instances, and/or recursion charged more than one instruction per call).
+local function recurse(n) return recurse(n + 1) + 1 end
+return {
+  init = function(self) self.entity:attach("fuzz.lua") end,
+  update = function() recurse(1) end,
+}
