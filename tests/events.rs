@@ -105,15 +105,7 @@ return door
         r#"world.spawn{ name = "door", script = "door.lua" }"#,
     );
     step(&mut game, 1);
-    let door = {
-        let world = game.app.world_mut();
-        world
-            .query::<(bevy_ecs::entity::Entity, &crescent::ecs::Name)>()
-            .iter(world)
-            .find(|(_, n)| n.as_str() == "door")
-            .map(|(e, _)| e)
-            .expect("door")
-    };
+    let door = common::entity_named(&mut game, "door");
     game.app.world_mut().write_message(ScriptEvent::to(
         door,
         "open",

@@ -10,17 +10,13 @@ fn keys_of(
     game: &mut crescent::game::Game,
     name: &str,
 ) -> (bevy_ecs::entity::Entity, Vec<HandlerKey>) {
-    let world = game.app.world_mut();
-    let mut query = world.query::<(
-        bevy_ecs::entity::Entity,
-        &crescent::ecs::Name,
-        &ScriptHandlers,
-    )>();
-    query
-        .iter(world)
-        .find(|(_, n, _)| n.as_str() == name)
-        .map(|(e, _, h)| (e, h.handlers.clone()))
-        .expect("entity with handlers")
+    let entity = common::entity_named(game, name);
+    let handlers = game
+        .app
+        .world()
+        .get::<ScriptHandlers>(entity)
+        .expect("entity with handlers");
+    (entity, handlers.handlers.clone())
 }
 
 fn runtime(game: &crescent::game::Game) -> &ScriptRuntime {

@@ -77,3 +77,14 @@ pub fn install_token_factory(game: &mut Game, token: &std::rc::Rc<()>) {
     })
     .expect("runtime");
 }
+
+/// The entity named `name` (panics when there is none).
+pub fn entity_named(game: &mut Game, name: &str) -> bevy_ecs::entity::Entity {
+    let world = game.app.world_mut();
+    world
+        .query::<(bevy_ecs::entity::Entity, &crescent::ecs::Name)>()
+        .iter(world)
+        .find(|(_, n)| n.as_str() == name)
+        .map(|(e, _)| e)
+        .unwrap_or_else(|| panic!("no entity named {name}"))
+}

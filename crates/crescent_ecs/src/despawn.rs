@@ -46,6 +46,18 @@ impl DespawnQueue {
     }
 }
 
+/// Whether `entity` waits in the world's [`DespawnQueue`].
+pub fn is_leaving(world: &World, entity: Entity) -> bool {
+    world
+        .get_resource::<DespawnQueue>()
+        .is_some_and(|queue| queue.is_pending(entity))
+}
+
+/// Whether `entity` exists and is not waiting for despawn: what scripts call alive.
+pub fn is_alive(world: &World, entity: Entity) -> bool {
+    world.entities().contains(entity) && !is_leaving(world, entity)
+}
+
 /// Despawns every queued entity that still exists; returns how many went.
 pub fn apply_despawn_requests(world: &mut World) -> usize {
     let Some(mut queue) = world.get_resource_mut::<DespawnQueue>() else {

@@ -19,7 +19,7 @@ mod spawn_order;
 mod stepping;
 
 pub use components::{Name, Position, Velocity};
-pub use despawn::{DespawnQueue, apply_despawn_requests};
+pub use despawn::{DespawnQueue, apply_despawn_requests, is_alive, is_leaving};
 pub use movement::apply_velocity;
 pub use spawn_order::{SpawnCounter, SpawnOrder};
 pub use stepping::{CrescentEcsPlugin, FrameCount, FrameRate, headless_app};

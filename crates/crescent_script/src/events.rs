@@ -9,7 +9,6 @@
 use std::collections::VecDeque;
 
 use bevy_ecs::{entity::Entity, message::Message};
-use crescent_ecs::DespawnQueue;
 use mlua::{Lua, LuaSerdeExt, Value};
 
 use crate::{
@@ -153,11 +152,7 @@ pub(crate) fn deliver(lua: &Lua, ctx: &Ctx) {
 /// Delivers to one entity's handlers of `event`; a dead or despawning target drops it.
 fn deliver_to(ctx: &Ctx, entity: Entity, event: EventId, args: &[Value]) -> u64 {
     let subscribed = ctx.world.with(|world| {
-        let alive = world.entities().contains(entity)
-            && !world
-                .get_resource::<DespawnQueue>()
-                .is_some_and(|q| q.is_pending(entity));
-        if !alive {
+        if !crescent_ecs::is_alive(world, entity) {
             return None;
         }
         let registry = ctx.registry.borrow();

@@ -95,11 +95,8 @@ pub(crate) fn attach(
 
 /// Whether `entity` is queued for despawn.
 pub(crate) fn is_despawning(ctx: &Ctx, entity: Entity) -> Result<bool, CrescentError> {
-    ctx.world.with(|world| {
-        world
-            .get_resource::<DespawnQueue>()
-            .is_some_and(|q| q.is_pending(entity))
-    })
+    ctx.world
+        .with(|world| crescent_ecs::is_leaving(world, entity))
 }
 
 /// Runs `init` of every pending instance, in attach order; instances attached by an

@@ -249,13 +249,10 @@ impl ScriptRuntime {
             registry.instance(entry.instance).map(|i| i.state),
             Ok(crate::InstanceState::Detaching { .. }) | Err(_)
         );
-        let gone = world.get_entity(entry.owner).is_err()
+        let gone = !crescent_ecs::is_alive(world, entry.owner)
             || world
                 .get_resource::<crate::PendingCleanup>()
-                .is_some_and(|p| p.instances().contains(&entry.instance))
-            || world
-                .get_resource::<crescent_ecs::DespawnQueue>()
-                .is_some_and(|q| q.is_pending(entry.owner));
+                .is_some_and(|p| p.instances().contains(&entry.instance));
         if detaching || gone {
             return Err(StaleKey::Removed);
         }

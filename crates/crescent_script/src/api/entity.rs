@@ -27,12 +27,8 @@ impl FromLua for LuaEntity {
 
 /// Whether the entity exists and is not waiting for despawn.
 pub(crate) fn is_alive(ctx: &Ctx, entity: Entity) -> Result<bool, CrescentError> {
-    ctx.world.with(|world| {
-        world.entities().contains(entity)
-            && !world
-                .get_resource::<crescent_ecs::DespawnQueue>()
-                .is_some_and(|q| q.is_pending(entity))
-    })
+    ctx.world
+        .with(|world| crescent_ecs::is_alive(world, entity))
 }
 
 fn require_alive(ctx: &Ctx, entity: Entity, what: &'static str) -> mlua::Result<()> {
