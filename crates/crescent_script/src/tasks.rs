@@ -33,6 +33,9 @@ struct Task {
     owner: Option<Running>,
     seq: u64,
     waiting_since: f64,
+    /// Wake time bits of its entry in `waiting`, if it was ever scheduled (the entry may
+    /// have been taken since; removing a missing entry is a no-op).
+    wake: Option<u64>,
     /// Arguments for the first resume of a delayed task.
     start_args: Option<MultiValue>,
 }
@@ -74,21 +77,25 @@ impl Scheduler {
             owner,
             seq: self.next_seq,
             waiting_since: 0.0,
+            wake: None,
             start_args,
         })
     }
 
     fn schedule(&mut self, key: TaskKey, wake_at: f64, now: f64) {
         if let Some(task) = self.tasks.get_mut(key) {
+            let bits = wake_at.max(0.0).to_bits();
             task.waiting_since = now;
-            self.waiting
-                .insert((wake_at.max(0.0).to_bits(), task.seq), key);
+            task.wake = Some(bits);
+            self.waiting.insert((bits, task.seq), key);
         }
     }
 
     fn remove(&mut self, key: TaskKey) -> Option<Task> {
         let task = self.tasks.remove(key)?;
-        self.waiting.retain(|_, k| *k != key);
+        if let Some(bits) = task.wake {
+            self.waiting.remove(&(bits, task.seq));
+        }
         Some(task)
     }
 }
