@@ -79,7 +79,7 @@ fn end_waves(frames: Res<FrameCount>, mut events: MessageWriter<ScriptEvent>) {
 }
 
 /// Reads what scripts emitted.
-fn read_emits(mut emits: MessageReader<ScriptEmit>, mut tally: ResMut<Tally>) {
+fn read_emits(mut emits: MessageReader<ScriptMessage>, mut tally: ResMut<Tally>) {
     for emit in emits.read() {
         match emit.name.as_str() {
             "healed" => tally.healed += 1,

@@ -42,7 +42,7 @@ pub fn check_dir(root: &Path) -> std::io::Result<CheckReport> {
                 .set_mode(ChunkMode::Text)
                 .into_function()
                 .err()
-                .map(|err| crescent_script::api::error_message(&err)),
+                .map(|err| crescent_script::ScriptHost::error_message(&err)),
         };
         if let Some(message) = problem {
             report.problems.push(Problem {

@@ -10,7 +10,7 @@ use bevy_ecs::{
 };
 use common::{eval, exec, repo_assets, step, temp_assets};
 use crescent::game::{Game, GameConfig};
-use crescent::script::{ScriptEmit, ScriptEvent, ScriptStats};
+use crescent::script::{ScriptMessage, ScriptEvent, ScriptStats};
 
 const PING_PONG: &str = r#"
 local M = {}
@@ -92,7 +92,7 @@ return door
     let mut game = common::game(assets.path());
     game.app.init_resource::<Emitted>().add_systems(
         Update,
-        |mut emitted: ResMut<Emitted>, mut reader: MessageReader<ScriptEmit>| {
+        |mut emitted: ResMut<Emitted>, mut reader: MessageReader<ScriptMessage>| {
             for msg in reader.read() {
                 emitted
                     .0

@@ -170,34 +170,33 @@ fn check(
     let world = game.app.world_mut();
     let mut query = world.query::<(Entity, &ScriptHandlers)>();
     for (entity, handlers) in query.iter(world) {
-        for key in &handlers.handlers {
+        for key in handlers.handlers() {
             seen.insert(*key, entity);
         }
     }
     let runtime = world
         .get_non_send::<ScriptRuntime>()
         .ok_or_else(|| TestCaseError::fail("runtime"))?;
-    let registry = runtime.registry();
     // Instances detached or despawned from Rust between frames are cleaned up when the
     // next frame starts; until then they wait in `PendingCleanup`, handlers and all.
     let mut expected: Vec<HandlerKey> = Vec::new();
     for (_, handlers) in query.iter(world) {
-        expected.extend(handlers.handlers.iter().copied());
+        expected.extend(handlers.handlers().iter().copied());
     }
     for &instance in world.resource::<PendingCleanup>().instances() {
-        if let Ok(inst) = registry.instance(instance) {
-            expected.extend(inst.handlers.iter().copied());
+        if let Ok(handlers) = runtime.instance_handlers(instance) {
+            expected.extend(handlers);
         }
     }
     let expected: std::collections::HashSet<HandlerKey> = expected.into_iter().collect();
     prop_assert_eq!(
-        registry.handler_count(),
+        runtime.handler_count(),
         expected.len(),
         "registry == reachable keys"
     );
     for key in &expected {
         prop_assert!(
-            registry.handler(*key).is_ok(),
+            runtime.is_registered(*key),
             "a reachable key is not in the registry"
         );
     }
@@ -210,15 +209,14 @@ fn check(
         }
     }
     let mut live_uids = BTreeSet::new();
-    for key in registry.instance_keys() {
-        if let Ok(inst) = registry.instance(key)
-            && inst.state == InstanceState::Active
-            && let Ok(Some(uid)) = inst.this.raw_get::<Option<i64>>("uid")
+    for key in runtime.instances() {
+        if runtime.instance_state(key) == Ok(InstanceState::Active)
+            && let Ok(this) = runtime.instance_self(key)
+            && let Ok(Some(uid)) = this.raw_get::<Option<i64>>("uid")
         {
             live_uids.insert(uid);
         }
     }
-    drop(registry);
     let entries: Vec<String> =
         common::eval(game, "return require('pjournal').entries").unwrap_or_default();
     let count = |kind: &str, uid: i64| {

@@ -16,7 +16,7 @@ fn handler_keys(game: &mut Game) -> Vec<crescent::script::HandlerKey> {
     world
         .query::<&ScriptHandlers>()
         .iter(world)
-        .flat_map(|h| h.handlers.clone())
+        .flat_map(|h| h.handlers().to_vec())
         .collect()
 }
 
@@ -43,7 +43,7 @@ fn reload_reissues_keys_consistently() {
     for key in &new {
         assert!(ScriptRuntime::resolve(game.app.world(), *key).is_ok());
     }
-    assert_eq!(runtime.registry().handler_count(), 2);
+    assert_eq!(runtime.handler_count(), 2);
     step(&mut game, 1);
     let (v, r): (i64, bool) = eval(
         &mut game,

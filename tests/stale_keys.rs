@@ -16,7 +16,7 @@ fn keys_of(
         .world()
         .get::<ScriptHandlers>(entity)
         .expect("entity with handlers");
-    (entity, handlers.handlers.clone())
+    (entity, handlers.handlers().to_vec())
 }
 
 fn runtime(game: &crescent::game::Game) -> &ScriptRuntime {
@@ -54,7 +54,7 @@ fn keys_of_a_despawned_entity_are_stale_even_after_slot_reuse() {
         r#"for i = 1, 5 do world.spawn{ name = "new" .. i, script = "testing/recorder.lua", props = { tag = "n" } } end"#,
     );
     step(&mut game, 1);
-    assert_eq!(runtime(&game).registry().handler_count(), 20);
+    assert_eq!(runtime(&game).handler_count(), 20);
     for key in &keys {
         assert_eq!(
             ScriptRuntime::resolve(game.app.world(), *key),

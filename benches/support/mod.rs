@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crescent::game::{Game, GameConfig};
-use crescent::script::{ScriptRuntime, api};
+use crescent::script::{ScriptHost, ScriptRuntime};
 use mlua::{Function, Lua, Table};
 
 /// The trivial handler every dispatch bench runs, crescent and baselines alike.
@@ -36,8 +36,9 @@ pub fn game(dir: &Path, tweak: impl FnOnce(&mut GameConfig)) -> Game {
 /// Runs Lua source with the world lent.
 pub fn exec(game: &mut Game, source: &str) {
     ScriptRuntime::lend_world(game.app.world_mut(), |lua| {
-        let env = api::new_env(lua).expect("env");
-        api::compile(lua, "bench", source.as_bytes(), env)
+        let host = ScriptHost::of(lua).expect("host");
+        let env = host.new_env().expect("env");
+        host.compile("bench", source.as_bytes(), env)
             .expect("compile")
             .call::<()>(())
             .expect("run");

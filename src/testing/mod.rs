@@ -10,7 +10,7 @@ mod discover;
 use std::path::{Path, PathBuf};
 
 use bevy_ecs::world::World;
-use crescent_script::{ScriptErrorLog, ScriptRuntime};
+use crescent_script::{CrescentError, ScriptErrorLog, ScriptHost, ScriptRuntime};
 use mlua::{Function, Lua, MultiValue, Table, Value, thread::ThreadStatus};
 
 use crate::game::{Game, GameConfig};
@@ -125,7 +125,8 @@ fn fresh_game(assets: &Path) -> Game {
 
 /// Runs the file in a fresh world and returns its test names and functions.
 fn load_tests(lua: &Lua, source: &[u8], chunk: &str) -> Result<Vec<(String, Function)>, String> {
-    let env = crescent_script::api::new_env(lua).map_err(|e| e.to_string())?;
+    let host = ScriptHost::of(lua).map_err(|e| e.to_string())?;
+    let env = host.new_env().map_err(|e| e.to_string())?;
     let tests = lua.create_table().map_err(|e| e.to_string())?;
     let collector = {
         let tests = tests.clone();
@@ -138,10 +139,11 @@ fn load_tests(lua: &Lua, source: &[u8], chunk: &str) -> Result<Vec<(String, Func
         .map_err(|e| e.to_string())?
     };
     env.raw_set("test", collector).map_err(|e| e.to_string())?;
-    let file = crescent_script::api::compile(lua, chunk, source, env).map_err(|e| e.to_string())?;
-    crescent_script::api::budgeted(lua, || file.call::<()>(()))
-        .map_err(|e| e.to_string())?
-        .map_err(|e| crescent_script::api::error_message(&e))?;
+    let file = host
+        .compile(chunk, source, env)
+        .map_err(|e| e.to_string())?;
+    host.budgeted(|| file.call::<()>(()))
+        .map_err(|e| ScriptHost::error_message(&e))?;
     let mut out = Vec::new();
     for pair in tests.sequence_values::<Table>() {
         let pair = pair.map_err(|e| e.to_string())?;
@@ -181,14 +183,15 @@ fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<()
         // Each stretch of a test between two `t:step`s runs under the instruction budget,
         // like a task resume, so a runaway loop fails the test instead of hanging the run.
         let resumed = ScriptRuntime::lend_world(game.app.world_mut(), |lua| {
-            crescent_script::api::budgeted(lua, || match args.take() {
+            let host = ScriptHost::of(lua)?;
+            Ok::<_, CrescentError>(host.budgeted(|| match args.take() {
                 Some(t) => thread.resume::<MultiValue>(t),
                 None => thread.resume::<MultiValue>(()),
-            })
+            }))
         })
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
-        let values = resumed.map_err(|e| crescent_script::api::error_message(&e))?;
+        let values = resumed.map_err(|e| ScriptHost::error_message(&e))?;
         if thread.status() != ThreadStatus::Resumable {
             return Ok(());
         }
@@ -214,8 +217,9 @@ fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<()
 /// Builds `t` for one test: the Lua harness plus `t:errors()` reading the world's error log.
 fn harness(lua: &Lua, step: &Table) -> mlua::Result<Table> {
     let errors = lua.create_function(|lua, ()| {
-        crescent_script::api::publish_errors(lua)?;
-        let log = crescent_script::api::with_world(lua, |world: &mut World| {
+        let host = ScriptHost::of(lua)?;
+        host.publish_errors()?;
+        let log = host.with_world(|world: &mut World| {
             world
                 .get_resource::<ScriptErrorLog>()
                 .map(|l| l.errors.clone())
@@ -235,7 +239,7 @@ fn harness(lua: &Lua, step: &Table) -> mlua::Result<Table> {
         Ok(list)
     })?;
     let reload = lua.create_function(|lua, (path, source): (String, mlua::LuaString)| {
-        crescent_script::api::reload(lua, &path, source.as_bytes().to_vec())
+        Ok(ScriptHost::of(lua)?.reload(&path, source.as_bytes().to_vec())?)
     })?;
     lua.load(include_str!("harness.lua"))
         .set_name("@crescent/harness.lua")

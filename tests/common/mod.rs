@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crescent::game::{Game, GameConfig};
-use crescent::script::{ScriptRuntime, api};
+use crescent::script::{ScriptHost, ScriptRuntime};
 use mlua::FromLuaMulti;
 
 /// The repository's assets folder.
@@ -33,11 +33,12 @@ pub fn game(assets: &Path) -> Game {
 /// Evaluates a Lua chunk (full API, world lent) and converts its results.
 pub fn eval<R: FromLuaMulti>(game: &mut Game, source: &str) -> Result<R, String> {
     ScriptRuntime::lend_world(game.app.world_mut(), |lua| {
-        let env = api::new_env(lua).map_err(|e| e.to_string())?;
-        api::compile(lua, "eval", source.as_bytes(), env)
+        let host = ScriptHost::of(lua).map_err(|e| e.to_string())?;
+        let env = host.new_env().map_err(|e| e.to_string())?;
+        host.compile("eval", source.as_bytes(), env)
             .map_err(|e| e.to_string())?
             .call::<R>(())
-            .map_err(|e| api::error_message(&e))
+            .map_err(|e| ScriptHost::error_message(&e))
     })
     .map_err(|e| e.to_string())?
 }

@@ -2,7 +2,7 @@
 //! per-frame dispatch in deterministic order, despawn cleanup, a GC policy and the Lua API.
 //!
 //! Entities never hold Lua values, only keys ([`HandlerKey`], [`InstanceKey`]) into the
-//! runtime's [`HandlerRegistry`]; a stale key is an error value, never a panic.
+//! runtime's handler registry; a stale key is an error value, never a panic.
 //!
 //! ```no_run
 //! use bevy_app::App;
@@ -15,50 +15,65 @@
 //!     app.update();
 //! }
 //! ```
+//!
+//! # Layers
+//!
+//! Each layer is a folder, depends only on the layers below it, and owns its state
+//! behind private fields:
+//!
+//! ```text
+//! 7 bevy/      ScriptingPlugin, the phase systems, the file watcher, App extension
+//! 6 runtime/   ScriptRuntime (the world's handle), ScriptHost, the frame phases
+//! 5 api/       the Lua bindings: world, entity handles, self:on, task, log; api::spec
+//! 4 frame/     the frame's verbs: lifecycle, dispatch, events, tasks, reload, keys,
+//!              error reports, component values; `Core` holds one runtime's state
+//! 3 vm/        the Lua state: sandbox, loader, compile rule, budget and memory limit,
+//!              call scope, tasks, GC, clock, dispatch loop, world slot, handle types
+//! 2 registry/  the slotmap of handlers and instances, event names, dispatch lists
+//! 1 data/      config, errors, keys, ECS components and messages, stats
+//! ```
+//!
+//! Where one `update` goes: the bevy layer's `update_phase` system calls the runtime's
+//! dispatch phase, which lends the world to the VM and asks the frame layer to
+//! `dispatch` the `update` event; dispatch takes the event's list from the registry
+//! (rebuilt in order if due), enters a call scope (`Who::List`) and runs the VM's
+//! dispatch loop over it in one Rust->Lua call; a handler that raises unwinds to
+//! dispatch, which reports it (one `ScriptError` builder) and resumes the loop after it.
+//!
+//! Where one `e:send("hit", payload)` goes: the API binding calls the frame layer's
+//! `events::send`, which interns the name in the registry, takes the sender from the
+//! call scope (the running instance) and queues the event. In the events phase,
+//! `events::deliver` pops it, checks the target is alive, picks the target's `hit`
+//! handlers from its `ScriptHandlers` keys in dispatch order, and calls each directly.
 
 pub mod api;
-mod components;
-mod dispatch;
-mod dispatch_list;
-mod error;
-mod events;
-mod gc;
-mod handlers;
-mod keys;
-mod lifecycle;
-mod limits;
-mod loader;
-mod plugin;
+mod bevy;
+mod data;
+mod frame;
 mod registry;
-mod reload;
 mod runtime;
-mod sandbox;
-mod stats;
-mod systems;
-mod tasks;
-mod watcher;
-mod world_access;
+mod vm;
 
-pub use components::{ScriptComponent, ScriptComponents, ScriptComponentsAppExt};
-pub use error::{CrescentError, ScriptError, StaleKey};
-pub use events::{ScriptEmit, ScriptEvent};
-pub use gc::{GcKind, GcPolicy};
-pub use handlers::{AttachScripts, PendingCleanup, ScriptHandlers};
-pub use limits::{BudgetExceeded, HOOK_PERIOD};
-pub use loader::{LIFECYCLE_HANDLERS, normalize_path};
-pub use plugin::ScriptingPlugin;
-pub use registry::{
-    EventId, HandlerEntry, HandlerKey, HandlerRegistry, Instance, InstanceKey, InstanceState,
-    RuntimeId,
+pub use self::{
+    bevy::{ScriptComponentsAppExt, ScriptSystems, ScriptingPlugin},
+    data::{
+        components::{AttachScripts, PendingCleanup, ScriptHandlers},
+        config::{GcKind, GcPolicy, ScriptConfig},
+        error::{BudgetExceeded, CrescentError, ScriptError, StaleKey},
+        keys::{HandlerKey, InstanceKey},
+        messages::{ScriptEvent, ScriptMessage},
+        stats::{ScriptErrorLog, ScriptStats, ScriptedEntities},
+    },
+    frame::components::ScriptComponents,
+    registry::InstanceState,
+    runtime::{ScriptHost, ScriptRuntime},
 };
-pub use runtime::{ScriptConfig, ScriptRuntime};
-pub use stats::{ScriptErrorLog, ScriptStats, ScriptedEntities};
-pub use systems::ScriptSystems;
 
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptEmit, ScriptError,
-        ScriptErrorLog, ScriptEvent, ScriptHandlers, ScriptRuntime, ScriptStats, ScriptingPlugin,
+        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptError,
+        ScriptErrorLog, ScriptEvent, ScriptHandlers, ScriptMessage, ScriptRuntime, ScriptStats,
+        ScriptingPlugin,
     };
 }

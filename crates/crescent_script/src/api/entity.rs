@@ -4,14 +4,19 @@
 //! answers as for a dead entity (`alive()` false, `get` nil, `set` an error) instead of
 //! touching whatever entity reuses the id.
 
-use bevy_ecs::entity::Entity;
+use bevy_ecs::{entity::Entity, world::World};
 use mlua::{FromLua, Lua, MetaMethod, Table, UserData, UserDataMethods, Value};
 
-use crate::{CrescentError, ScriptHandlers, api::lua_err, lifecycle, loader, runtime::Ctx};
-
-/// A Lua handle to an entity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LuaEntity(pub Entity);
+use super::lua_err;
+use crate::{
+    data::{components::ScriptHandlers, error::CrescentError, keys::InstanceKey},
+    frame::{
+        Core,
+        components::{self, ScriptComponent},
+        events, lifecycle,
+    },
+    vm::{LuaEntity, normalize_path},
+};
 
 impl FromLua for LuaEntity {
     fn from_lua(value: Value, _: &Lua) -> mlua::Result<Self> {
@@ -26,13 +31,14 @@ impl FromLua for LuaEntity {
 }
 
 /// Whether the entity exists and is not waiting for despawn.
-pub(crate) fn is_alive(ctx: &Ctx, entity: Entity) -> Result<bool, CrescentError> {
-    ctx.world
+fn is_alive(core: &Core, entity: Entity) -> Result<bool, CrescentError> {
+    core.vm()
+        .world()
         .with(|world| crescent_ecs::is_alive(world, entity))
 }
 
-fn require_alive(ctx: &Ctx, entity: Entity, what: &'static str) -> mlua::Result<()> {
-    if is_alive(ctx, entity).map_err(lua_err)? {
+fn require_alive(core: &Core, entity: Entity, what: &'static str) -> mlua::Result<()> {
+    if is_alive(core, entity).map_err(lua_err)? {
         Ok(())
     } else {
         Err(lua_err(CrescentError::Despawned { what, entity }))
@@ -41,26 +47,28 @@ fn require_alive(ctx: &Ctx, entity: Entity, what: &'static str) -> mlua::Result<
 
 /// The instance of `path` on `entity`, if attached and not detaching.
 fn find_instance(
-    ctx: &Ctx,
+    core: &Core,
     entity: Entity,
     path: &str,
-) -> mlua::Result<Option<(crate::InstanceKey, Table)>> {
-    let path = loader::normalize_path(path).map_err(lua_err)?;
-    let instances = ctx
-        .world
+) -> mlua::Result<Option<(InstanceKey, Table)>> {
+    let path = normalize_path(path).map_err(lua_err)?;
+    let Some(script) = core.vm().loader().index_of(&path) else {
+        return Ok(None);
+    };
+    let instances = core
+        .vm()
+        .world()
         .with(|world| {
             world
                 .get::<ScriptHandlers>(entity)
-                .map(|h| h.instances.clone())
+                .map(|h| h.instances().to_vec())
         })
         .map_err(lua_err)?
         .unwrap_or_default();
-    let registry = ctx.registry.borrow();
-    let scripts = ctx.scripts.borrow();
+    let registry = core.registry();
     Ok(instances.into_iter().find_map(|key| {
         let inst = registry.instance(key).ok()?;
-        let live = !matches!(inst.state, crate::InstanceState::Detaching { .. });
-        (live && scripts.path(inst.script) == path).then(|| (key, inst.this.clone()))
+        (inst.is_live() && inst.script() == script).then(|| (key, inst.this().clone()))
     }))
 }
 
@@ -69,11 +77,12 @@ fn find_instance(
 fn with_component<R>(
     lua: &Lua,
     name: &str,
-    f: impl FnOnce(&mut bevy_ecs::world::World, crate::ScriptComponent) -> Result<R, CrescentError>,
+    f: impl FnOnce(&mut World, ScriptComponent) -> Result<R, CrescentError>,
 ) -> mlua::Result<R> {
-    Ctx::of(lua)?
-        .world
-        .with(|world| f(world, crate::components::lookup(world, name)?))
+    Core::of(lua)?
+        .vm()
+        .world()
+        .with(|world| f(world, components::lookup(world, name)?))
         .and_then(|r| r)
         .map_err(lua_err)
 }
@@ -82,10 +91,10 @@ impl UserData for LuaEntity {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("id", |_, this, ()| Ok(this.0.to_bits() as i64));
         methods.add_method("alive", |lua, this, ()| {
-            is_alive(&*Ctx::of(lua)?, this.0).map_err(lua_err)
+            is_alive(&*Core::of(lua)?, this.0).map_err(lua_err)
         });
         methods.add_method("despawn", |lua, this, ()| {
-            lifecycle::request_despawn(&*Ctx::of(lua)?, this.0).map_err(lua_err)
+            lifecycle::request_despawn(&*Core::of(lua)?, this.0).map_err(lua_err)
         });
         methods.add_method("get", |lua, this, name: String| {
             with_component(lua, &name, |world, component| {
@@ -93,7 +102,7 @@ impl UserData for LuaEntity {
             })
         });
         methods.add_method("set", |lua, this, (name, value): (String, Value)| {
-            require_alive(&*Ctx::of(lua)?, this.0, "set")?;
+            require_alive(&*Core::of(lua)?, this.0, "set")?;
             with_component(lua, &name, |world, component| {
                 component.set(world, this.0, lua, value, &name)
             })
@@ -104,37 +113,37 @@ impl UserData for LuaEntity {
             })
         });
         methods.add_method("remove", |lua, this, name: String| {
-            require_alive(&*Ctx::of(lua)?, this.0, "remove")?;
+            require_alive(&*Core::of(lua)?, this.0, "remove")?;
             with_component(lua, &name, |world, component| {
                 Ok(component.remove(world, this.0))
             })
         });
         methods.add_method("script", |lua, this, path: String| {
-            let ctx = Ctx::of(lua)?;
-            Ok(find_instance(&ctx, this.0, &path)?.map(|(_, this)| this))
+            Ok(find_instance(&*Core::of(lua)?, this.0, &path)?.map(|(_, this)| this))
         });
         methods.add_method(
             "attach",
             |lua, this, (path, props): (String, Option<Table>)| {
-                let ctx = Ctx::of(lua)?;
-                require_alive(&ctx, this.0, "attach")?;
+                let core = Core::of(lua)?;
+                require_alive(&core, this.0, "attach")?;
                 let (_, instance_self) =
-                    lifecycle::attach(lua, &ctx, this.0, &path, props.as_ref()).map_err(lua_err)?;
+                    lifecycle::attach(lua, &core, this.0, &path, props.as_ref())
+                        .map_err(lua_err)?;
                 Ok(instance_self)
             },
         );
         methods.add_method("detach", |lua, this, path: String| {
-            let ctx = Ctx::of(lua)?;
-            match find_instance(&ctx, this.0, &path)? {
+            let core = Core::of(lua)?;
+            match find_instance(&core, this.0, &path)? {
                 Some((key, _)) => {
-                    lifecycle::request_detach(&ctx, key).map_err(lua_err)?;
+                    lifecycle::request_detach(&core, key).map_err(lua_err)?;
                     Ok(true)
                 }
                 None => Ok(false),
             }
         });
         methods.add_method("send", |lua, this, (event, payload): (String, Value)| {
-            crate::events::send(&*Ctx::of(lua)?, Some(this.0), &event, payload);
+            events::send(&*Core::of(lua)?, Some(this.0), &event, payload);
             Ok(())
         });
         methods.add_meta_method(MetaMethod::ToString, |_, this, ()| {

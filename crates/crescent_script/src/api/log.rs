@@ -2,7 +2,7 @@
 
 use mlua::{Lua, MultiValue, Table};
 
-use crate::sandbox::join_values;
+use crate::vm::join_values;
 
 pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
     let log = lua.create_table()?;

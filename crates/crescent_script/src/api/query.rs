@@ -4,18 +4,23 @@ use bevy_ecs::{entity::Entity, query::QueryBuilder};
 use crescent_ecs::{DespawnQueue, SpawnOrder};
 use mlua::{Function, Lua, Variadic};
 
-use crate::{CrescentError, api::LuaEntity, runtime::Ctx};
+use super::lua_err;
+use crate::{
+    data::error::CrescentError,
+    frame::{Core, components},
+    vm::LuaEntity,
+};
 
 /// Returns an iterator function over a snapshot of the matching entities, in spawn
 /// order, skipping entities waiting for despawn.
-pub(crate) fn query(lua: &Lua, names: Variadic<String>) -> mlua::Result<Function> {
-    let ctx = Ctx::of(lua)?;
-    let entities = ctx
-        .world
+pub(super) fn query(lua: &Lua, names: Variadic<String>) -> mlua::Result<Function> {
+    let entities = Core::of(lua)?
+        .vm()
+        .world()
         .with(|world| -> Result<Vec<Entity>, CrescentError> {
             let mut ids = Vec::with_capacity(names.len());
             for name in names.iter() {
-                let component = crate::components::lookup(world, name)?;
+                let component = components::lookup(world, name)?;
                 ids.push(component.component_id(world));
             }
             let mut builder = QueryBuilder::<(Entity, &SpawnOrder)>::new(world);
@@ -33,7 +38,7 @@ pub(crate) fn query(lua: &Lua, names: Variadic<String>) -> mlua::Result<Function
             Ok(found.into_iter().map(|(_, e)| e).collect())
         })
         .and_then(|r| r)
-        .map_err(crate::api::lua_err)?;
+        .map_err(lua_err)?;
     let mut next = 0usize;
     lua.create_function_mut(move |_, ()| {
         let entity = entities.get(next).copied().map(LuaEntity);

@@ -2,11 +2,10 @@
 
 use mlua::{Function, Lua, MetaMethod, MultiValue, Table, UserData, UserDataMethods, Value};
 
-use crate::{runtime::Ctx, tasks};
-
-/// A Lua handle to a task, as `task.spawn` and `task.delay` return it.
-#[derive(Clone, Copy, Debug)]
-pub struct LuaTask(pub(crate) tasks::TaskKey);
+use crate::{
+    frame::{Core, tasks},
+    vm::{LuaTask, Vm},
+};
 
 impl UserData for LuaTask {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
@@ -27,13 +26,12 @@ return function(seconds)
 end
 "#;
 
-pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
+pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
     let task = lua.create_table()?;
     task.raw_set(
         "spawn",
         lua.create_function(|lua, (func, args): (Function, MultiValue)| {
-            let ctx = Ctx::of(lua)?;
-            tasks::spawn(lua, &ctx, func, args).map(LuaTask)
+            tasks::spawn(&*Core::of(lua)?, lua, func, args).map(LuaTask)
         })?,
     )?;
     task.raw_set(
@@ -44,8 +42,7 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
                     "task.delay expects a finite number of seconds, got {seconds}"
                 )));
             }
-            let ctx = Ctx::of(lua)?;
-            tasks::delay(lua, &ctx, seconds, func, args).map(LuaTask)
+            tasks::delay(&*Core::of(lua)?, lua, seconds, func, args).map(LuaTask)
         })?,
     )?;
     task.raw_set(
@@ -57,7 +54,7 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
                         "task.cancel expects a task (from task.spawn or task.delay)",
                     )
                 })?;
-                Ok(tasks::cancel(&*Ctx::of(lua)?, key.0))
+                Ok(Vm::of(lua)?.tasks().cancel(key.0))
             }
             other => Err(mlua::Error::runtime(format!(
                 "task.cancel expects a task (from task.spawn or task.delay), got {}",
@@ -77,7 +74,7 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
                 )));
             }
         };
-        Ok(tasks::prepare_wait(lua, &*Ctx::of(lua)?, seconds).err())
+        Ok(Vm::of(lua)?.prepare_wait(lua, seconds).err())
     })?;
     let coroutine: Table = lua.globals().raw_get("coroutine")?;
     let yield_fn: Function = coroutine.raw_get("yield")?;

@@ -4,28 +4,29 @@ use bevy_ecs::entity::Entity;
 use crescent_ecs::{DespawnQueue, Name, SpawnCounter, SpawnOrder};
 use mlua::{Lua, LuaSerdeExt, Table, Value};
 
+use super::{lua_err, query};
 use crate::{
-    CrescentError,
-    api::{LuaEntity, lua_err},
-    lifecycle,
-    runtime::Ctx,
+    data::{components::ScriptHandlers, error::CrescentError, messages::ScriptMessage},
+    frame::{Core, components, events, lifecycle},
+    vm::LuaEntity,
 };
 
 /// Keys of a spawn description that are not component names.
 const SPAWN_KEYS: [&str; 3] = ["script", "props", "name"];
 
-pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
+pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
     let world = lua.create_table()?;
     world.raw_set("spawn", lua.create_function(spawn)?)?;
     world.raw_set(
         "find",
-        lua.create_function(|lua, name: String| find(&*Ctx::of(lua)?, &name).map_err(lua_err))?,
+        lua.create_function(|lua, name: String| find(&*Core::of(lua)?, &name).map_err(lua_err))?,
     )?;
     world.raw_set(
         "count",
         lua.create_function(|lua, ()| {
-            Ctx::of(lua)?
-                .world
+            Core::of(lua)?
+                .vm()
+                .world()
                 .with(|world| {
                     let live = world
                         .get_resource::<SpawnCounter>()
@@ -38,27 +39,28 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
                 .map_err(lua_err)
         })?,
     )?;
-    world.raw_set("query", lua.create_function(crate::api::query::query)?)?;
+    world.raw_set("query", lua.create_function(query::query)?)?;
     world.raw_set(
         "broadcast",
         lua.create_function(|lua, (event, payload): (String, Value)| {
-            crate::events::send(&*Ctx::of(lua)?, None, &event, payload);
+            events::send(&*Core::of(lua)?, None, &event, payload);
             Ok(())
         })?,
     )?;
     world.raw_set(
         "emit",
         lua.create_function(|lua, (name, payload): (String, Value)| {
-            let ctx = Ctx::of(lua)?;
+            let core = Core::of(lua)?;
             let payload: serde_json::Value = lua.from_value(payload).map_err(|e| {
                 mlua::Error::runtime(format!(
                     "world.emit('{name}'): payload cannot be sent to Rust: {e}"
                 ))
             })?;
-            let sender = ctx.current().map(|r| r.entity);
-            ctx.world
+            let sender = core.current().map(|r| r.entity);
+            core.vm()
+                .world()
                 .with(|world| {
-                    world.write_message(crate::ScriptEmit {
+                    world.write_message(ScriptMessage {
                         name,
                         payload,
                         sender,
@@ -143,22 +145,23 @@ fn read_desc(desc: Option<Table>) -> mlua::Result<SpawnDesc> {
 }
 
 fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
-    let ctx = Ctx::of(lua)?;
+    let core = Core::of(lua)?;
     let desc = read_desc(desc)?;
-    let entity = ctx
-        .world
+    let entity = core
+        .vm()
+        .world()
         .with(|world| -> Result<Entity, CrescentError> {
             let components = desc
                 .components
                 .iter()
-                .map(|(name, _)| crate::components::lookup(world, name))
+                .map(|(name, _)| components::lookup(world, name))
                 .collect::<Result<Vec<_>, _>>()?;
             // With scripts coming, spawn with their component in place: one archetype
             // move fewer per spawn.
             let mut e = if desc.scripts.is_empty() {
                 world.spawn(SpawnOrder::default())
             } else {
-                world.spawn((SpawnOrder::default(), crate::ScriptHandlers::default()))
+                world.spawn((SpawnOrder::default(), ScriptHandlers::default()))
             };
             if let Some(name) = &desc.name {
                 e.insert(Name::new(name.clone()));
@@ -175,17 +178,21 @@ fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
         .and_then(|r| r)
         .map_err(lua_err)?;
     for path in &desc.scripts {
-        if let Err(err) = lifecycle::attach(lua, &ctx, entity, path, desc.props.as_ref()) {
-            // Undo the half-built entity; its pending instances never ran.
-            let _ = ctx.world.with(|world| world.despawn(entity));
+        if let Err(err) = lifecycle::attach(lua, &core, entity, path, desc.props.as_ref()) {
+            // Undo the half-built entity; its pending instances never ran. The lend that
+            // just served `attach` still holds, so this cannot fail in practice; if it
+            // did, the entity would stay, scriptless, and the error below still stands.
+            if let Err(undo) = core.vm().world().with(|world| world.despawn(entity)) {
+                tracing::warn!(target: "crescent", "cannot undo a failed spawn: {undo}");
+            }
             return Err(lua_err(err));
         }
     }
     Ok(LuaEntity(entity))
 }
 
-fn find(ctx: &Ctx, name: &str) -> Result<Option<LuaEntity>, CrescentError> {
-    ctx.world.with(|world| {
+fn find(core: &Core, name: &str) -> Result<Option<LuaEntity>, CrescentError> {
+    core.vm().world().with(|world| {
         let leaving = world.get_resource::<DespawnQueue>();
         let mut best: Option<(u64, Entity)> = None;
         let mut query = world.try_query::<(Entity, &Name, &SpawnOrder)>();

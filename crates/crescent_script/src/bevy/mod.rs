@@ -1,0 +1,12 @@
+//! Layer 7, the bevy layer: [`ScriptingPlugin`] and its settings, the systems that run
+//! the runtime's phases in [`ScriptSystems`] sets, the file watcher, and the `App`
+//! extension that exposes components to scripts.
+//!
+//! Below: the [runtime](crate::runtime), whose phases these systems schedule.
+
+mod app_ext;
+mod plugin;
+mod systems;
+mod watcher;
+
+pub use self::{app_ext::ScriptComponentsAppExt, plugin::ScriptingPlugin, systems::ScriptSystems};

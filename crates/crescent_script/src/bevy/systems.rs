@@ -1,0 +1,87 @@
+//! The frame phases as exclusive systems, in [`ScriptSystems`] sets.
+//!
+//! Order within one `app.update()` (SPEC §2): attach pending scripts and run `init`
+//! (`PreUpdate`) -> `fixed_update` (`FixedUpdate`, before movement) -> `update`
+//! (`Update`) -> events (`PostUpdate`) -> tasks (`PostUpdate`) -> cleanup: despawns
+//! requested by scripts, `final`, handler removal (`PostUpdate`) -> GC step and stats
+//! (`PostUpdate`, last).
+
+use bevy_ecs::{
+    message::{MessageCursor, Messages},
+    schedule::SystemSet,
+    system::Local,
+    world::World,
+};
+
+use super::watcher::ScriptWatcher;
+use crate::{data::messages::ScriptEvent, runtime::ScriptRuntime, runtime::Tick};
+
+/// The scripting phases of a frame, in order.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScriptSystems {
+    /// Attach requested scripts, run `init` (in `PreUpdate`).
+    Attach,
+    /// Dispatch `fixed_update` (in `FixedUpdate`).
+    FixedUpdate,
+    /// Dispatch `update` (in `Update`).
+    Update,
+    /// Deliver events (in `PostUpdate`).
+    Events,
+    /// Resume due tasks (in `PostUpdate`).
+    Tasks,
+    /// Apply despawns, call `final`, remove handlers (in `PostUpdate`).
+    Cleanup,
+    /// Step the GC and refresh [`ScriptStats`](crate::ScriptStats) (in `PostUpdate`).
+    Gc,
+}
+
+/// `PreUpdate`: reload changed scripts, clean up between-frame despawns, attach
+/// requested scripts, run `init`.
+pub(super) fn attach_phase(world: &mut World) {
+    let changed = world
+        .get_non_send::<ScriptWatcher>()
+        .map(ScriptWatcher::changed)
+        .unwrap_or_default();
+    for path in changed {
+        tracing::info!(target: "crescent", "reloading {path}");
+        if let Err(err) = ScriptRuntime::reload(world, &path, None) {
+            tracing::warn!(target: "crescent", "cannot reload {path}: {err}");
+        }
+    }
+    ScriptRuntime::attach_phase(world);
+}
+
+/// `FixedUpdate`: `fixed_update(self, fixed_dt)` on every active instance.
+pub(super) fn fixed_update_phase(world: &mut World) {
+    ScriptRuntime::dispatch_phase(world, Tick::Fixed);
+}
+
+/// `Update`: `update(self, dt)` on every active instance.
+pub(super) fn update_phase(world: &mut World) {
+    ScriptRuntime::dispatch_phase(world, Tick::Frame);
+}
+
+/// `PostUpdate`: deliver queued events and events Rust sent as [`ScriptEvent`] messages.
+pub(super) fn events_phase(world: &mut World, mut cursor: Local<MessageCursor<ScriptEvent>>) {
+    let from_rust: Vec<ScriptEvent> = world
+        .get_resource::<Messages<ScriptEvent>>()
+        .map(|messages| cursor.read(messages).cloned().collect())
+        .unwrap_or_default();
+    ScriptRuntime::events_phase(world, from_rust);
+}
+
+/// `PostUpdate`: resume every task whose wait is over.
+pub(super) fn tasks_phase(world: &mut World) {
+    ScriptRuntime::tasks_phase(world);
+}
+
+/// `PostUpdate`: apply despawns, call `final`, remove handlers.
+pub(super) fn cleanup_phase(world: &mut World) {
+    ScriptRuntime::cleanup_phase(world);
+}
+
+/// `PostUpdate`, last: run the GC policy and refresh `ScriptStats`.
+pub(super) fn gc_phase(world: &mut World) {
+    ScriptRuntime::gc_phase(world);
+}

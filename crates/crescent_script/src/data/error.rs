@@ -1,0 +1,248 @@
+//! Errors: typed load and API errors ([`CrescentError`]), stale keys ([`StaleKey`]), the
+//! budget's [`BudgetExceeded`], and the [`ScriptError`] report every caught failure becomes.
+//!
+//! [`split_lua_error`] is the one place an mlua error is cut into message and traceback.
+
+use bevy_ecs::{entity::Entity, message::Message};
+use serde::Serialize;
+
+/// What went wrong loading a script or serving a Lua API call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CrescentError {
+    /// The script file does not exist under the assets root.
+    #[error("script not found: '{path}' (looked for {resolved})")]
+    ScriptNotFound {
+        /// Path as the caller wrote it.
+        path: String,
+        /// Where it was looked for on disk.
+        resolved: String,
+    },
+    /// The script path is absolute, escapes the assets root, or is otherwise unusable.
+    #[error("invalid script path '{path}': {reason}")]
+    BadPath {
+        /// Path as the caller wrote it.
+        path: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// The file could not be read.
+    #[error("cannot read script '{path}': {source}")]
+    Io {
+        /// Path relative to the assets root.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file does not compile; the message starts with `file:line:`.
+    #[error("{message}")]
+    Syntax {
+        /// Lua's message, `file:line: ...`.
+        message: String,
+    },
+    /// Running the file raised an error.
+    #[error("{path}: error while loading: {message}")]
+    LoadFailed {
+        /// Path relative to the assets root.
+        path: String,
+        /// Lua's message.
+        message: String,
+    },
+    /// The file ran but did not return a table of handlers.
+    #[error("{path}: a script must return a table of handlers, but it returned {got}")]
+    NotATable {
+        /// Path relative to the assets root.
+        path: String,
+        /// Lua type name of what it returned.
+        got: String,
+    },
+    /// A lifecycle handler field holds something other than a function.
+    #[error("{path}: handler '{field}' must be a function, but it is a {got}")]
+    HandlerNotFunction {
+        /// Path relative to the assets root.
+        path: String,
+        /// The field name.
+        field: String,
+        /// Lua type name of its value.
+        got: String,
+    },
+    /// No component is registered for scripts under this name.
+    #[error("unknown component '{name}' (known components: {known})")]
+    UnknownComponent {
+        /// The name asked for.
+        name: String,
+        /// Registered names, comma-separated.
+        known: String,
+    },
+    /// A component value from Lua does not fit the component's Rust type.
+    #[error("bad value for component {component}{}: {message}", field_suffix(.field))]
+    BadComponentValue {
+        /// Component name.
+        component: String,
+        /// Dotted path of the offending field, empty for the whole value.
+        field: String,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// The entity was despawned (or is being despawned).
+    #[error("{what}: entity {entity} is despawned")]
+    Despawned {
+        /// The operation attempted.
+        what: &'static str,
+        /// The entity.
+        entity: Entity,
+    },
+    /// The world is not reachable at this point (Lua code running outside a frame phase).
+    #[error(
+        "the world is not accessible here (is this running outside a frame or inside a finalizer?)"
+    )]
+    WorldUnavailable,
+    /// The world has no [`ScriptRuntime`](crate::ScriptRuntime): the plugin was not added or failed.
+    #[error("no script runtime in this world (add ScriptingPlugin to the app)")]
+    NoRuntime,
+    /// The runtime was dropped while Lua code still held on to one of its functions.
+    #[error("the script runtime is shut down")]
+    RuntimeClosed,
+    /// A key that does not resolve in this runtime.
+    #[error(transparent)]
+    Stale(#[from] StaleKey),
+    /// A Lua-side error not covered above.
+    #[error(transparent)]
+    Lua(#[from] mlua::Error),
+}
+
+fn field_suffix(field: &str) -> String {
+    if field.is_empty() {
+        String::new()
+    } else {
+        format!(", field '{field}'")
+    }
+}
+
+impl From<CrescentError> for mlua::Error {
+    fn from(err: CrescentError) -> Self {
+        match err {
+            CrescentError::Lua(inner) => inner,
+            other => mlua::Error::RuntimeError(other.to_string()),
+        }
+    }
+}
+
+/// Why a handler or instance key does not resolve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StaleKey {
+    /// The key was issued by another runtime: this one was reset or rebuilt since.
+    #[error("stale key: it was issued by another script runtime (reset or rebuilt since)")]
+    OtherRuntime,
+    /// The handler or instance was removed (entity despawned, script detached or reloaded).
+    #[error("stale key: its handler was removed (entity despawned or script detached)")]
+    Removed,
+}
+
+/// The error raised when a call runs out of instructions; `pcall` cannot catch it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("instruction budget exceeded ({limit} instructions)")]
+pub struct BudgetExceeded {
+    /// The budget that was exceeded.
+    pub limit: u64,
+}
+
+/// Whether an error must not be caught by script code (an exceeded budget).
+pub(crate) fn is_fatal(err: &mlua::Error) -> bool {
+    match err {
+        mlua::Error::ExternalError(inner) => inner.downcast_ref::<BudgetExceeded>().is_some(),
+        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => {
+            is_fatal(cause)
+        }
+        _ => false,
+    }
+}
+
+/// A script failure, caught and reported; the world goes on.
+///
+/// Sent as a bevy message, logged, kept in [`ScriptErrorLog`](crate::ScriptErrorLog) and
+/// counted in [`ScriptStats`](crate::ScriptStats).
+#[derive(Message, Debug, Clone, PartialEq, Serialize)]
+pub struct ScriptError {
+    /// Frame in which it happened (0 before the first frame).
+    pub frame: u64,
+    /// The entity whose script failed, if any.
+    #[serde(serialize_with = "serialize_entity")]
+    pub entity: Option<Entity>,
+    /// Script path relative to the assets root.
+    pub script: String,
+    /// The handler's event name (`init`, `update`, a custom event, ...).
+    pub event: String,
+    /// The error message, `file:line: ...` when Lua knows the place.
+    pub message: String,
+    /// Lua's stack traceback, when there is one.
+    pub traceback: String,
+}
+
+fn serialize_entity<S: serde::Serializer>(
+    entity: &Option<Entity>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match entity {
+        Some(e) => s.serialize_u64(e.to_bits()),
+        None => s.serialize_none(),
+    }
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[frame {}] {} ({})", self.frame, self.script, self.event)?;
+        if let Some(entity) = self.entity {
+            write!(f, " on entity {entity}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Splits an mlua error into its message and the traceback Lua appended to it.
+pub(crate) fn split_lua_error(err: &mlua::Error) -> (String, String) {
+    let text = match err {
+        mlua::Error::CallbackError { traceback, cause } => {
+            return (root_cause(cause), traceback.clone());
+        }
+        mlua::Error::RuntimeError(text) | mlua::Error::MemoryError(text) => text.clone(),
+        mlua::Error::SyntaxError { message, .. } => message.clone(),
+        mlua::Error::WithContext { context, cause } => {
+            let (message, traceback) = split_lua_error(cause);
+            return (format!("{context}: {message}"), traceback);
+        }
+        other => other.to_string(),
+    };
+    let (message, traceback) = match text.split_once("\nstack traceback:\n") {
+        Some((message, traceback)) => (message.to_string(), traceback.to_string()),
+        None => (text, String::new()),
+    };
+    (describe_error_object(message), traceback)
+}
+
+/// An error raised with a table or userdata reads `table: 0x55d...`: an address that
+/// changes every run. Say what it was instead, as the standalone `lua` does.
+fn describe_error_object(message: String) -> String {
+    if message == "nil" {
+        return "(error object is a nil value)".to_owned();
+    }
+    for kind in ["table", "userdata", "function", "thread"] {
+        if let Some(address) = message
+            .strip_prefix(kind)
+            .and_then(|rest| rest.strip_prefix(": 0x"))
+            && !address.is_empty()
+            && address.chars().all(|c| c.is_ascii_hexdigit())
+        {
+            return format!("(error object is a {kind} value)");
+        }
+    }
+    message
+}
+
+fn root_cause(err: &mlua::Error) -> String {
+    match err {
+        mlua::Error::CallbackError { cause, .. } => root_cause(cause),
+        other => split_lua_error(other).0,
+    }
+}

@@ -1,0 +1,202 @@
+//! Error reporting: every caught failure becomes one [`ScriptError`], built here and only
+//! here, then published at the end of the phase (log line, [`ScriptErrorLog`], message).
+//!
+//! Also the one streak rule behind `disable_after_errors`: a handler's errors are "in a
+//! row" while no call of it succeeds in between. A direct call's success is seen and
+//! ends the streak; a dispatch loop only sees failures, so there a failure continues
+//! the streak only if the handler also failed in the list's previous dispatch.
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::HashMap,
+};
+
+use bevy_ecs::{entity::Entity, world::World};
+
+use super::Core;
+use crate::{
+    data::{
+        error::{CrescentError, ScriptError, split_lua_error},
+        keys::HandlerKey,
+        stats::ScriptErrorLog,
+    },
+    vm::Running,
+};
+
+/// What failed: whose code, or which file.
+#[derive(Clone, Debug)]
+pub(crate) enum Source {
+    /// An instance's code (a handler, its `init`, a task it started).
+    Instance(Running),
+    /// A file, on behalf of an entity or of nobody (attach, reload).
+    File {
+        /// The entity it was for.
+        entity: Option<Entity>,
+        /// The script path.
+        path: String,
+    },
+    /// Host code: a main chunk, a test body, a task nobody owns.
+    Host,
+}
+
+/// Why it failed.
+pub(crate) enum Cause<'a> {
+    /// A Lua error.
+    Lua(&'a mlua::Error),
+    /// An API or load error.
+    Api(&'a CrescentError),
+    /// A message of the runtime's own.
+    Text(String),
+}
+
+impl Cause<'_> {
+    fn split(&self) -> (String, String) {
+        match self {
+            Cause::Lua(err) => split_lua_error(err),
+            Cause::Api(CrescentError::Lua(err)) => split_lua_error(err),
+            Cause::Api(err) => (err.to_string(), String::new()),
+            Cause::Text(text) => (text.clone(), String::new()),
+        }
+    }
+}
+
+/// Errors waiting to be published, streaks, and the log's rate limit.
+#[derive(Debug, Default)]
+pub(crate) struct Reporter {
+    pending: RefCell<Vec<ScriptError>>,
+    total: Cell<u64>,
+    /// Per failing handler: errors in a row, and the dispatch number of the last one.
+    streaks: RefCell<HashMap<HandlerKey, (u32, u64)>>,
+    /// Last frame each (script, event) error was logged, and how many were held back since.
+    logged: RefCell<HashMap<(String, String), (u64, u64)>>,
+}
+
+impl Reporter {
+    /// Script errors reported so far.
+    pub(crate) fn total(&self) -> u64 {
+        self.total.get()
+    }
+
+    /// Records a failure of `key`; `dispatch` is the list's dispatch number when it failed
+    /// in a dispatch loop, `None` for a direct call. Returns the errors in a row.
+    pub(super) fn failed(&self, key: HandlerKey, dispatch: Option<u64>) -> u32 {
+        let mut streaks = self.streaks.borrow_mut();
+        let streak = streaks.entry(key).or_insert((0, 0));
+        let continues = match dispatch {
+            None => true,
+            Some(seq) => streak.1 + 1 == seq,
+        };
+        streak.0 = if continues { streak.0 + 1 } else { 1 };
+        streak.1 = dispatch.unwrap_or(streak.1);
+        streak.0
+    }
+
+    /// A direct call of `key` succeeded (or the handler is gone): its streak ends.
+    pub(super) fn clear_streak(&self, key: HandlerKey) {
+        let mut streaks = self.streaks.borrow_mut();
+        if !streaks.is_empty() {
+            streaks.remove(&key);
+        }
+    }
+}
+
+impl Core {
+    /// Reports a failure: the one place a [`ScriptError`] is built.
+    pub(crate) fn report(&self, source: Source, event: &str, cause: Cause<'_>) {
+        let (message, traceback) = cause.split();
+        let (entity, script) = match source {
+            Source::Instance(running) => (Some(running.entity), self.script_of(running)),
+            Source::File { entity, path } => (entity, path),
+            Source::Host => (None, "<main>".to_owned()),
+        };
+        let reporter = self.reporter();
+        reporter.total.set(reporter.total.get() + 1);
+        reporter.pending.borrow_mut().push(ScriptError {
+            frame: self.vm().clock().frame(),
+            entity,
+            script,
+            event: event.to_owned(),
+            message,
+            traceback,
+        });
+    }
+
+    /// The script path of a running instance ("" once it is gone).
+    fn script_of(&self, running: Running) -> String {
+        let script = self
+            .registry()
+            .instance(running.instance)
+            .map(|inst| inst.script());
+        script.map_or_else(|_| String::new(), |index| self.vm().loader().path(index))
+    }
+
+    /// Publishes the errors reported so far: a (rate-limited) log line each, the
+    /// [`ScriptErrorLog`], and a [`ScriptError`] message each.
+    pub(crate) fn publish_errors(&self, world: &mut World) {
+        let errors = std::mem::take(&mut *self.reporter().pending.borrow_mut());
+        let capacity = self.config().error_log_capacity;
+        for error in errors {
+            self.log_limited(&error);
+            if let Some(mut log) = world.get_resource_mut::<ScriptErrorLog>() {
+                log.total += 1;
+                if log.errors.len() < capacity {
+                    log.errors.push(error.clone());
+                }
+            }
+            world.write_message(error);
+        }
+    }
+
+    /// Logs an error unless the same script and event was logged within
+    /// `log_every_frames`; the next line that gets through says how many were held back.
+    fn log_limited(&self, error: &ScriptError) {
+        let every = self.config().log_every_frames;
+        let mut logged = self.reporter().logged.borrow_mut();
+        let key = (error.script.clone(), error.event.clone());
+        let (last, held) = logged.entry(key).or_insert((0, 0));
+        if *last != 0 && error.frame < last.saturating_add(every) {
+            *held += 1;
+            return;
+        }
+        if *held > 0 {
+            tracing::warn!(target: "crescent", "script error: {error} ({held} similar errors not logged)");
+        } else {
+            tracing::warn!(target: "crescent", "script error: {error}");
+        }
+        *last = error.frame.max(1);
+        *held = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::keys::{HandlerSlot, RuntimeId};
+    use slotmap::KeyData;
+
+    fn key(n: u64) -> HandlerKey {
+        HandlerKey {
+            slot: HandlerSlot::from(KeyData::from_ffi(n | (1 << 32))),
+            runtime: RuntimeId::next(),
+        }
+    }
+
+    #[test]
+    fn direct_calls_count_every_failure_until_a_success() {
+        let reporter = Reporter::default();
+        let k = key(1);
+        assert_eq!(reporter.failed(k, None), 1);
+        assert_eq!(reporter.failed(k, None), 2);
+        reporter.clear_streak(k);
+        assert_eq!(reporter.failed(k, None), 1);
+    }
+
+    #[test]
+    fn dispatch_failures_are_in_a_row_only_in_consecutive_dispatches() {
+        let reporter = Reporter::default();
+        let k = key(2);
+        assert_eq!(reporter.failed(k, Some(4)), 1);
+        assert_eq!(reporter.failed(k, Some(5)), 2);
+        assert_eq!(reporter.failed(k, Some(7)), 1, "dispatch 6 ran it without error");
+    }
+}

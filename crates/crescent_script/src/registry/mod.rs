@@ -1,0 +1,454 @@
+//! Layer 2, the handler registry: every Lua handler and script instance of a runtime, in
+//! slotmaps, and per event the dispatch list that orders them.
+//!
+//! Components never hold Lua values (an `mlua::Function` that outlives its Lua state
+//! panics when called), so entities carry [`HandlerKey`]s and [`InstanceKey`]s: plain
+//! `Copy + Send` data that resolve here or fail with a [`StaleKey`]. The registry stores
+//! Lua values but never calls Lua and never sees the world; the [VM](crate::vm) above it
+//! runs what it holds. Below it: [plain data](crate::data).
+//!
+//! Invariants (checked with `debug_assert!` where they are established, and all at once
+//! by `check` in the unit tests):
+//! - every handler's `instance` is a live instance, and that instance lists the handler;
+//! - a key resolves only in the runtime that issued it (keys carry a `RuntimeId`, and
+//!   slotmap versions make a removed slot's old keys fail even after the slot is reused);
+//! - `lists[ev]` lists exactly the handlers of *active* instances for event `ev` (see
+//!   `dispatch_list` for its own invariants), and each listed handler's `pos` is its place
+//!   there; detaching an instance unlists its handlers at once;
+//! - `selves` maps each instance's `self` table (by address) to the instance;
+//! - dispatch order is `(spawn order, instance attach sequence, handler sequence)`.
+
+mod dispatch_list;
+mod entries;
+mod event_names;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use bevy_ecs::entity::Entity;
+use mlua::{Function, Table, WeakLua};
+use slotmap::SlotMap;
+
+use self::{
+    dispatch_list::{EventList, UNLISTED},
+    event_names::EventNames,
+};
+pub use entries::InstanceState;
+pub(crate) use entries::{HandlerEntry, Instance};
+use entries::Order;
+use crate::data::{
+    error::{CrescentError, StaleKey},
+    keys::{EventId, HandlerKey, HandlerSlot, InstanceKey, InstanceSlot, RuntimeId},
+};
+
+/// Lifecycle handlers are called one instance at a time, never dispatched as a list.
+const UNLISTED_EVENTS: [&str; 3] = ["init", "final", "on_reload"];
+
+/// A dispatch in progress: the list's Lua arrays, its length and its dispatch number.
+pub(crate) struct ListRun {
+    pub(crate) fns: Table,
+    pub(crate) selves: Table,
+    pub(crate) len: usize,
+    pub(crate) seq: u64,
+}
+
+/// Every handler and script instance of one runtime.
+pub(crate) struct HandlerRegistry {
+    runtime: RuntimeId,
+    handlers: SlotMap<HandlerSlot, HandlerEntry>,
+    instances: SlotMap<InstanceSlot, Instance>,
+    lists: Vec<EventList>,
+    events: EventNames,
+    selves: HashMap<usize, InstanceKey>,
+    lua: WeakLua,
+    next_seq: u64,
+}
+
+impl std::fmt::Debug for HandlerRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandlerRegistry")
+            .field("runtime", &self.runtime)
+            .field("handlers", &self.handlers.len())
+            .field("instances", &self.instances.len())
+            .finish()
+    }
+}
+
+impl HandlerRegistry {
+    pub(crate) fn new(runtime: RuntimeId, lua: WeakLua) -> Self {
+        Self {
+            runtime,
+            handlers: SlotMap::with_key(),
+            instances: SlotMap::with_key(),
+            lists: Vec::new(),
+            events: EventNames::default(),
+            selves: HashMap::new(),
+            lua,
+            next_seq: 0,
+        }
+    }
+
+    /// Interns an event name.
+    pub(crate) fn event_id(&mut self, name: &str) -> EventId {
+        let (id, new) = self.events.intern(name);
+        if new {
+            self.lists
+                .push(EventList::new(!UNLISTED_EVENTS.contains(&name)));
+        }
+        debug_assert!(id.index() < self.lists.len());
+        id
+    }
+
+    /// Looks an event name up without interning it.
+    pub(crate) fn find_event(&self, name: &str) -> Option<EventId> {
+        self.events.find(name)
+    }
+
+    /// The name of an interned event.
+    pub(crate) fn event_name(&self, id: EventId) -> &str {
+        self.events.name(id)
+    }
+
+    /// Live handlers.
+    pub(crate) fn handler_count(&self) -> usize {
+        self.handlers.len()
+    }
+
+    /// Live instances.
+    pub(crate) fn instance_count(&self) -> usize {
+        self.instances.len()
+    }
+
+    /// Resolves a handler key.
+    pub(crate) fn handler(&self, key: HandlerKey) -> Result<&HandlerEntry, StaleKey> {
+        self.check_runtime(key.runtime)?;
+        self.handlers.get(key.slot).ok_or(StaleKey::Removed)
+    }
+
+    /// Resolves an instance key.
+    pub(crate) fn instance(&self, key: InstanceKey) -> Result<&Instance, StaleKey> {
+        self.check_runtime(key.runtime)?;
+        self.instances.get(key.slot).ok_or(StaleKey::Removed)
+    }
+
+    fn instance_mut(&mut self, key: InstanceKey) -> Result<&mut Instance, StaleKey> {
+        self.check_runtime(key.runtime)?;
+        self.instances.get_mut(key.slot).ok_or(StaleKey::Removed)
+    }
+
+    /// The one runtime-id check every key goes through.
+    fn check_runtime(&self, runtime: RuntimeId) -> Result<(), StaleKey> {
+        if runtime == self.runtime {
+            Ok(())
+        } else {
+            Err(StaleKey::OtherRuntime)
+        }
+    }
+
+    fn handler_key(&self, slot: HandlerSlot) -> HandlerKey {
+        HandlerKey {
+            slot,
+            runtime: self.runtime,
+        }
+    }
+
+    /// The instance whose `self` is `this`, if it is still registered.
+    pub(crate) fn instance_of_self(&self, this: &Table) -> Option<InstanceKey> {
+        self.selves.get(&(this.to_pointer() as usize)).copied()
+    }
+
+    /// Every live instance key, in attach order.
+    pub(crate) fn instance_keys(&self) -> Vec<InstanceKey> {
+        let mut keys: Vec<_> = self
+            .instances
+            .iter()
+            .map(|(slot, inst)| (inst.seq, slot))
+            .collect();
+        keys.sort_unstable_by_key(|&(seq, _)| seq);
+        keys.into_iter()
+            .map(|(_, slot)| InstanceKey {
+                slot,
+                runtime: self.runtime,
+            })
+            .collect()
+    }
+
+    /// Of `instances`, those still registered, and all their handlers: what an entity's
+    /// `ScriptHandlers` must hold.
+    pub(crate) fn keys_of(&self, instances: &[InstanceKey]) -> (Vec<InstanceKey>, Vec<HandlerKey>) {
+        let live: Vec<InstanceKey> = instances
+            .iter()
+            .copied()
+            .filter(|&key| self.instance(key).is_ok())
+            .collect();
+        let handlers = live
+            .iter()
+            .filter_map(|&key| self.instance(key).ok())
+            .flat_map(|inst| inst.handlers.iter().copied())
+            .collect();
+        (live, handlers)
+    }
+
+    /// The first handler of `event` in an instance, if it has one.
+    pub(crate) fn handler_of(&self, instance: InstanceKey, event: &str) -> Option<HandlerKey> {
+        let event = self.find_event(event)?;
+        let inst = self.instance(instance).ok()?;
+        inst.handlers
+            .iter()
+            .copied()
+            .find(|&key| self.handler(key).is_ok_and(|entry| entry.event == event))
+    }
+
+    /// Of `keys`, the handlers of `event`, in dispatch order.
+    pub(crate) fn subscribed(&self, keys: &[HandlerKey], event: EventId) -> Vec<HandlerKey> {
+        let mut found: Vec<(Order, HandlerKey)> = keys
+            .iter()
+            .filter_map(|&key| {
+                let entry = self.handler(key).ok()?;
+                (entry.event == event).then_some((entry.order, key))
+            })
+            .collect();
+        found.sort_unstable_by_key(|&(order, _)| order);
+        found.into_iter().map(|(_, key)| key).collect()
+    }
+
+    /// Adds a pending instance of `script` on `entity` (spawn order `spawn`).
+    pub(crate) fn insert_instance(
+        &mut self,
+        entity: Entity,
+        spawn: u64,
+        script: usize,
+        this: Table,
+    ) -> InstanceKey {
+        self.next_seq += 1;
+        let address = this.to_pointer() as usize;
+        let slot = self.instances.insert(Instance {
+            entity,
+            script,
+            this,
+            handlers: Vec::new(),
+            state: InstanceState::Pending,
+            spawn,
+            seq: self.next_seq,
+        });
+        let key = InstanceKey {
+            slot,
+            runtime: self.runtime,
+        };
+        let previous = self.selves.insert(address, key);
+        debug_assert!(previous.is_none(), "two instances share one self table");
+        key
+    }
+
+    /// Adds a handler to an instance; it is dispatched once the instance is active.
+    pub(crate) fn insert_handler(
+        &mut self,
+        instance: InstanceKey,
+        event: EventId,
+        func: Function,
+        dynamic: bool,
+    ) -> Result<HandlerKey, CrescentError> {
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        let inst = self.instance(instance)?;
+        let order = Order {
+            spawn: inst.spawn,
+            instance: inst.seq,
+            handler: seq,
+        };
+        let active = inst.state == InstanceState::Active;
+        let (owner, this) = (inst.entity, inst.this.clone());
+        let slot = self.handlers.insert(HandlerEntry {
+            func,
+            this,
+            event,
+            owner,
+            instance,
+            dynamic,
+            order,
+            pos: UNLISTED,
+        });
+        let key = self.handler_key(slot);
+        self.instance_mut(instance)?.handlers.push(key);
+        if active {
+            self.index(slot)?;
+        }
+        Ok(key)
+    }
+
+    fn index(&mut self, slot: HandlerSlot) -> mlua::Result<()> {
+        let Some(entry) = self.handlers.get_mut(slot) else {
+            return Ok(());
+        };
+        let Some(list) = self.lists.get_mut(entry.event.index()) else {
+            return Ok(());
+        };
+        if entry.pos == UNLISTED {
+            entry.pos = list.push(&self.lua, entry.order, slot, &entry.func, &entry.this)?;
+            debug_assert!(entry.pos == UNLISTED || list.holds(entry.pos, slot));
+        }
+        Ok(())
+    }
+
+    fn unlist(&mut self, slot: HandlerSlot) -> mlua::Result<()> {
+        let Some(entry) = self.handlers.get_mut(slot) else {
+            return Ok(());
+        };
+        if entry.pos == UNLISTED {
+            return Ok(());
+        }
+        let (event, pos) = (entry.event, entry.pos);
+        entry.pos = UNLISTED;
+        if let Some(list) = self.lists.get_mut(event.index()) {
+            list.tombstone(&self.lua, pos)?;
+        }
+        // Compact here too: an event that is only ever sent to single entities is never
+        // dispatched as a list, and its tombstones would otherwise pile up.
+        self.prepare(event)
+    }
+
+    /// Marks an instance active and makes its handlers dispatchable.
+    pub(crate) fn activate(&mut self, instance: InstanceKey) -> Result<(), CrescentError> {
+        let inst = self.instance_mut(instance)?;
+        if inst.state != InstanceState::Pending {
+            return Ok(());
+        }
+        inst.state = InstanceState::Active;
+        let slots: Vec<HandlerSlot> = inst.handlers.iter().map(|k| k.slot).collect();
+        for slot in slots {
+            self.index(slot)?;
+        }
+        Ok(())
+    }
+
+    /// Marks an instance as going away and unlists its handlers; returns whether `final`
+    /// is owed. `init_failed` marks an instance whose `init` raised: no `final` is owed.
+    pub(crate) fn begin_detach(
+        &mut self,
+        instance: InstanceKey,
+        init_failed: bool,
+    ) -> Result<bool, CrescentError> {
+        let inst = self.instance_mut(instance)?;
+        let was_active = match inst.state {
+            InstanceState::Detaching { was_active } => was_active && !init_failed,
+            state => state == InstanceState::Active && !init_failed,
+        };
+        let first = inst.is_live();
+        inst.state = InstanceState::Detaching { was_active };
+        if first {
+            let slots: Vec<HandlerSlot> = inst.handlers.iter().map(|k| k.slot).collect();
+            for slot in slots {
+                self.unlist(slot)?;
+            }
+        }
+        Ok(first && was_active)
+    }
+
+    /// Removes one handler; its key goes stale.
+    pub(crate) fn remove_handler(&mut self, key: HandlerKey) -> Result<HandlerEntry, CrescentError> {
+        self.handler(key)?;
+        self.unlist(key.slot)?;
+        let entry = self.handlers.remove(key.slot).ok_or(StaleKey::Removed)?;
+        if let Ok(inst) = self.instance_mut(entry.instance) {
+            inst.handlers.retain(|k| *k != key);
+        }
+        Ok(entry)
+    }
+
+    /// Removes an instance and all its handlers; their keys go stale.
+    pub(crate) fn remove_instance(&mut self, key: InstanceKey) -> Result<Instance, CrescentError> {
+        self.instance(key)?;
+        let slots: Vec<HandlerSlot> = self.instance(key)?.handlers.iter().map(|k| k.slot).collect();
+        for &slot in &slots {
+            self.unlist(slot)?;
+        }
+        let inst = self.instances.remove(key.slot).ok_or(StaleKey::Removed)?;
+        for slot in slots {
+            self.handlers.remove(slot);
+        }
+        self.selves.remove(&(inst.this.to_pointer() as usize));
+        Ok(inst)
+    }
+
+    /// Rebuilds `event`'s list if it is out of order or mostly tombstones.
+    fn prepare(&mut self, event: EventId) -> mlua::Result<()> {
+        let Some(list) = self.lists.get_mut(event.index()) else {
+            return Ok(());
+        };
+        if !list.needs_rebuild() {
+            return Ok(());
+        }
+        let live = list.take_live();
+        let mut refill = Vec::with_capacity(live.len());
+        for (pos, (order, slot)) in live.into_iter().enumerate() {
+            if let Some(entry) = self.handlers.get_mut(slot) {
+                entry.pos = pos;
+                refill.push((order, slot, entry.func.clone(), entry.this.clone()));
+            }
+        }
+        match self.lists.get_mut(event.index()) {
+            Some(list) => list.refill(&self.lua, refill),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts a Lua-side dispatch of `event`, after rebuilding its list if due; `None`
+    /// when the event has no list (or the Lua state is gone).
+    pub(crate) fn begin_dispatch(&mut self, event: EventId) -> mlua::Result<Option<ListRun>> {
+        self.prepare(event)?;
+        let Some(list) = self.lists.get_mut(event.index()) else {
+            return Ok(None);
+        };
+        Ok(list.begin(&self.lua)?.map(|(fns, selves, len)| ListRun {
+            fns,
+            selves,
+            len,
+            seq: list.seq(),
+        }))
+    }
+
+    /// Ends a dispatch started with [`HandlerRegistry::begin_dispatch`].
+    pub(crate) fn end_dispatch(&mut self, event: EventId) {
+        if let Some(list) = self.lists.get_mut(event.index()) {
+            list.end();
+        }
+    }
+
+    /// Live entries of `event`'s list between Lua indices `first` and `last`.
+    pub(crate) fn live_between(&self, event: EventId, first: usize, last: usize) -> u64 {
+        self.lists
+            .get(event.index())
+            .map_or(0, |list| list.live_between(first, last))
+    }
+
+    /// The handler that was at Lua index `index` of `event`'s list, listed or not since.
+    pub(crate) fn listed_any(&self, event: EventId, index: usize) -> Option<HandlerKey> {
+        let slot = self
+            .lists
+            .get(event.index())?
+            .ever_at(index.checked_sub(1)?)?;
+        Some(self.handler_key(slot))
+    }
+
+    /// The listed handlers of `event`, in dispatch order (after a rebuild if due).
+    #[cfg(test)]
+    pub(crate) fn dispatch_order(&mut self, event: EventId) -> mlua::Result<Vec<HandlerKey>> {
+        self.prepare(event)?;
+        Ok(self
+            .lists
+            .get(event.index())
+            .map(|list| list.live().map(|slot| self.handler_key(slot)).collect())
+            .unwrap_or_default())
+    }
+
+    /// Drops every handler and instance (and the Lua values they hold).
+    pub(crate) fn clear(&mut self) {
+        self.handlers.clear();
+        self.instances.clear();
+        self.selves.clear();
+        for list in &mut self.lists {
+            list.clear();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The frame phases, in SPEC §2's order, as the bevy layer's systems run them: attach and
+//! `init` -> `fixed_update` -> `update` -> events -> tasks -> cleanup (despawns, `final`,
+//! handler removal) -> GC step and stats.
+//!
+//! Each phase lends the world to Lua for its duration (refreshing `time` first) and
+//! publishes the errors it reported before it returns. Every phase first marks the
+//! instances of entities despawned from Rust since the last phase as detaching, so no
+//! handler of a despawned entity runs.
+
+use bevy_ecs::world::World;
+use bevy_time::{Fixed, Time, Virtual};
+use crescent_ecs::FrameCount;
+use mlua::Value;
+
+use super::ScriptRuntime;
+use crate::{
+    data::{
+        messages::ScriptEvent,
+        stats::{ScriptStats, ScriptedEntities},
+    },
+    frame::{Core, dispatch, events, lifecycle, tasks},
+};
+
+/// Sets the Lua clock from the world's `Time` and `FrameCount`.
+pub(super) fn refresh_time(world: &World, core: &Core) {
+    let frame = world.get_resource::<FrameCount>().map_or(0, |f| f.0);
+    let (dt, elapsed) = world
+        .get_resource::<Time<Virtual>>()
+        .map_or((0.0, 0.0), |t| (t.delta_secs_f64(), t.elapsed_secs_f64()));
+    let fixed_dt = world
+        .get_resource::<Time<Fixed>>()
+        .map_or(0.0, |t| t.timestep().as_secs_f64());
+    if let Err(err) = core.vm().clock().set(frame, dt, fixed_dt, elapsed) {
+        core.report(
+            crate::frame::report::Source::Host,
+            "time",
+            crate::frame::report::Cause::Lua(&err),
+        );
+    }
+}
+
+/// Which dispatch phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tick {
+    /// `fixed_update(self, fixed_dt)`.
+    Fixed,
+    /// `update(self, dt)`.
+    Frame,
+}
+
+impl ScriptRuntime {
+    /// Attach phase: clean up between-frame despawns, attach requested scripts, run `init`.
+    pub(crate) fn attach_phase(world: &mut World) {
+        Self::with_core(world, |lua, core| {
+            lifecycle::sync_pending(core);
+            lifecycle::cleanup(core);
+            lifecycle::attach_requested(lua, core);
+            lifecycle::run_inits(core);
+        });
+    }
+
+    /// `fixed_update` or `update` on every active instance.
+    pub(crate) fn dispatch_phase(world: &mut World, tick: Tick) {
+        Self::with_core(world, |_, core| {
+            lifecycle::sync_pending(core);
+            let clock = core.vm().clock();
+            let (name, dt) = match tick {
+                Tick::Fixed => ("fixed_update", clock.fixed_dt()),
+                Tick::Frame => ("update", clock.dt()),
+            };
+            let event = core.registry_mut().event_id(name);
+            dispatch::dispatch(core, event, &[Value::Number(dt)]);
+        });
+    }
+
+    /// Events phase: queue `from_rust`, then deliver queued events.
+    pub(crate) fn events_phase(world: &mut World, from_rust: Vec<ScriptEvent>) {
+        Self::with_core(world, |lua, core| {
+            lifecycle::sync_pending(core);
+            events::enqueue_from_rust(lua, core, from_rust);
+            events::deliver(lua, core);
+        });
+    }
+
+    /// Tasks phase: resume every task whose wait is over.
+    pub(crate) fn tasks_phase(world: &mut World) {
+        Self::with_core(world, |_, core| {
+            lifecycle::sync_pending(core);
+            tasks::run_due(core);
+        });
+    }
+
+    /// Cleanup phase: apply despawns, call `final`, remove handlers.
+    pub(crate) fn cleanup_phase(world: &mut World) {
+        Self::with_core(world, |_, core| {
+            lifecycle::sync_pending(core);
+            lifecycle::cleanup(core);
+        });
+    }
+
+    /// GC phase: run the GC policy and refresh [`ScriptStats`].
+    pub(crate) fn gc_phase(world: &mut World) {
+        let stats = Self::with_core(world, |lua, core| {
+            let vm = core.vm();
+            {
+                let _scope = vm.enter(None);
+                let live = core.registry().instance_count();
+                vm.collector()
+                    .run(lua, &core.config().gc, vm.clock().frame(), live);
+            }
+            let registry = core.registry();
+            ScriptStats {
+                entities: 0,
+                instances: registry.instance_count(),
+                handlers: registry.handler_count(),
+                tasks: vm.tasks().len(),
+                queued_events: core.events().len(),
+                handler_calls: core.counters().handler_calls(),
+                errors: core.reporter().total(),
+                events_delivered: core.counters().events_delivered(),
+                events_dropped: core.counters().events_dropped(),
+                lua_memory_bytes: lua.used_memory(),
+                gc_steps: vm.collector().steps(),
+                gc_cycles: vm.collector().cycles(),
+            }
+        });
+        if let Some(mut stats) = stats {
+            stats.entities = world
+                .get_resource::<ScriptedEntities>()
+                .map_or(0, ScriptedEntities::count);
+            world.insert_resource(stats);
+        }
+    }
+}

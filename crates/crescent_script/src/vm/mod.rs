@@ -1,0 +1,161 @@
+//! Layer 3, the VM: the Lua state and everything that runs in it, without the world's
+//! rules. The sandbox and each file's environment, the loader (one load pipeline for
+//! scripts and modules), the compile rule, the instruction budget and memory limit, the
+//! call scope (who is running), tasks, the GC policy at work, the frame clock, the
+//! dispatch loop, the world slot Lua callbacks borrow the world through, and the handle
+//! types Lua holds.
+//!
+//! Below: the [registry](crate::registry) and [plain data](crate::data). Above: the
+//! [frame's verbs](crate::frame), which decide *what* runs; the VM only runs it.
+//!
+//! [`Vm`] is shared with the Rust callbacks installed in Lua (as Lua app data): it holds
+//! no `Lua` handle, so there is no reference cycle, and [`Vm::clear`] drops every Lua
+//! value it keeps before the state closes. Each part owns its state behind private fields
+//! and never holds a borrow of it while calling out.
+
+mod clock;
+mod compile;
+mod gc;
+mod handles;
+mod limits;
+mod loader;
+mod looper;
+mod paths;
+mod sandbox;
+mod scope;
+mod tasks;
+mod world_slot;
+
+use std::rc::Rc;
+
+use mlua::{Lua, Table};
+
+pub(crate) use self::{
+    clock::Clock,
+    compile::compile_file,
+    gc::Collector,
+    handles::{Connection, LuaEntity, LuaTask},
+    loader::Loader,
+    looper::{LoopError, Looper},
+    paths::normalize_path,
+    sandbox::join_values,
+    scope::{Running, Who},
+    tasks::{Scheduler, TaskFailure, TaskKey},
+    world_slot::WorldSlot,
+};
+use self::{limits::Budget, sandbox::Sandbox, scope::Scope};
+use crate::data::{config::ScriptConfig, error::CrescentError};
+
+/// The Lua state's side of a runtime: everything the VM layer keeps between calls.
+pub(crate) struct Vm {
+    loader: Loader,
+    sandbox: Sandbox,
+    tasks: Scheduler,
+    scope: Scope,
+    budget: Budget,
+    world: WorldSlot,
+    clock: Clock,
+    collector: Collector,
+    looper: Looper,
+}
+
+impl Vm {
+    /// A fresh, sandboxed Lua state and its VM, installed as the state's app data. The
+    /// API layer installs its globals next, then calls [`Vm::seal`].
+    pub(crate) fn new(config: &ScriptConfig) -> Result<(Lua, Rc<Vm>), CrescentError> {
+        let lua = sandbox::new_lua()?;
+        let vm = Rc::new(Vm {
+            loader: Loader::new(config.assets_root.clone()),
+            sandbox: Sandbox::default(),
+            tasks: Scheduler::default(),
+            scope: Scope::default(),
+            budget: Budget::default(),
+            world: WorldSlot::default(),
+            clock: Clock::default(),
+            collector: Collector::default(),
+            looper: Looper::default(),
+        });
+        lua.set_app_data(Rc::clone(&vm));
+        limits::install(
+            &lua,
+            Rc::downgrade(&vm),
+            config.instruction_budget,
+            config.memory_limit,
+        )?;
+        vm.clock.install(&lua)?;
+        vm.looper.install(&lua)?;
+        sandbox::install(&lua, &vm)?;
+        Collector::apply_mode(&lua, &config.gc);
+        Ok((lua, vm))
+    }
+
+    /// Makes the globals (with the API now installed) the base of every environment.
+    pub(crate) fn seal(&self, lua: &Lua) -> Result<(), CrescentError> {
+        sandbox::seal(lua, self)
+    }
+
+    /// The VM of the runtime that owns `lua`.
+    pub(crate) fn of(lua: &Lua) -> mlua::Result<Rc<Vm>> {
+        lua.app_data_ref::<Rc<Vm>>()
+            .map(|vm| Rc::clone(&vm))
+            .ok_or_else(|| mlua::Error::runtime(CrescentError::RuntimeClosed))
+    }
+
+    /// A fresh script environment: own globals over the shared built-ins.
+    pub(crate) fn new_env(&self, lua: &Lua) -> Result<Table, CrescentError> {
+        sandbox::new_env(lua, self)
+    }
+
+    /// The script cache.
+    pub(crate) fn loader(&self) -> &Loader {
+        &self.loader
+    }
+
+    fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// The task scheduler.
+    pub(crate) fn tasks(&self) -> &Scheduler {
+        &self.tasks
+    }
+
+    /// Who runs now.
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// The world lent to Lua callbacks.
+    pub(crate) fn world(&self) -> &WorldSlot {
+        &self.world
+    }
+
+    /// The frame clock.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The GC policy's bookkeeping.
+    pub(crate) fn collector(&self) -> &Collector {
+        &self.collector
+    }
+
+    /// The dispatch loop.
+    pub(crate) fn looper(&self) -> &Looper {
+        &self.looper
+    }
+
+    /// Drops every Lua value the VM keeps; called before the Lua state closes.
+    pub(crate) fn clear(&self, lua: &Lua) {
+        self.loader.clear();
+        self.sandbox.clear();
+        self.tasks.clear();
+        self.clock.clear();
+        self.looper.clear();
+        lua.remove_app_data::<Rc<Vm>>();
+    }
+}

@@ -1,0 +1,160 @@
+//! The sandbox: what scripts get, and each script file's own environment.
+//!
+//! Built by allow-list: a state with only the safe standard libraries, then `os` cut down
+//! to `clock`/`time`/`date`, no `dofile`/`loadfile`, `load` restricted to text chunks,
+//! `require` confined to the assets root, the collector left to the GC policy, and no
+//! `__gc` finalizers (they would run outside any budget, whenever the collector runs).
+//!
+//! Every script file, module and loaded chunk runs in its own environment: a table whose
+//! `__index` is the shared globals (hidden behind `__metatable`), holding its own shallow
+//! copy of every global table (the libraries and the API tables installed above this
+//! layer). So a global assigned in one script is not seen by another, and
+//! `string.format = nil` or `rawset(math, ...)` changes that script's copy only. `time` is
+//! a read-only view, since the runtime updates it every phase. The string metatable is
+//! hidden too, so `getmetatable("").__index` cannot reach the real `string` table.
+
+mod builtins;
+mod protect;
+
+use std::cell::RefCell;
+
+use mlua::{Function, Lua, LuaOptions, StdLib, Table, Value};
+
+use super::Vm;
+use crate::data::error::CrescentError;
+
+pub(crate) use builtins::join_values;
+
+/// What every new environment is built from; set once the globals are sealed.
+#[derive(Debug, Default)]
+pub(crate) struct Sandbox {
+    parts: RefCell<Option<EnvParts>>,
+}
+
+#[derive(Debug)]
+struct EnvParts {
+    /// Metatable of environments: `__index` = the shared globals.
+    env_meta: Table,
+    /// Metatable of each environment's read-only `time` view.
+    time_meta: Table,
+    /// Global tables each environment gets its own shallow copy of.
+    copied: Vec<String>,
+}
+
+/// Creates a Lua state with the allowed standard libraries only.
+pub(super) fn new_lua() -> Result<Lua, CrescentError> {
+    let libs = StdLib::COROUTINE
+        | StdLib::TABLE
+        | StdLib::STRING
+        | StdLib::UTF8
+        | StdLib::MATH
+        | StdLib::OS;
+    Ok(Lua::new_with(libs, LuaOptions::default())?)
+}
+
+/// Cuts the built-ins down and installs `load`, `print`, `require` and the protected
+/// `pcall` family.
+pub(super) fn install(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
+    let globals = lua.globals();
+    for name in ["dofile", "loadfile"] {
+        globals.raw_set(name, Value::Nil)?;
+    }
+    builtins::restrict_collectgarbage(lua, &globals)?;
+    builtins::restrict_setmetatable(lua, &globals)?;
+    // Lua seeds `math.random` from the clock; a fixed seed keeps runs reproducible.
+    let math: Table = globals.raw_get("math")?;
+    math.raw_get::<Function>("randomseed")?
+        .call::<()>(0x6372_6573)?;
+    builtins::restrict_os(lua, &globals)?;
+    builtins::install_load(lua, &globals)?;
+    builtins::install_print(lua, &globals)?;
+    protect::install(lua, &globals)?;
+    super::loader::install_require(lua, vm, &globals)
+}
+
+/// Freezes the globals as every environment's base, once the API is installed.
+pub(super) fn seal(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
+    let globals = lua.globals();
+    globals.raw_set("_G", Value::Nil)?;
+    hide_string_metatable(lua)?;
+    let mut copied = Vec::new();
+    for pair in globals.pairs::<Value, Value>() {
+        if let (Value::String(name), Value::Table(_)) = pair? {
+            let name = name.to_str()?.to_owned();
+            if name != "time" {
+                copied.push(name);
+            }
+        }
+    }
+    copied.sort();
+    let env_meta = lua.create_table()?;
+    env_meta.raw_set("__index", globals)?;
+    env_meta.raw_set("__metatable", false)?;
+    let time_meta = lua.create_table()?;
+    time_meta.raw_set("__index", vm.clock().table())?;
+    time_meta.raw_set(
+        "__newindex",
+        lua.load(
+            "return function(_, key) error('time.' .. tostring(key) .. ' is read-only', 2) end",
+        )
+        .set_name("=time")
+        .eval::<Function>()?,
+    )?;
+    time_meta.raw_set("__metatable", false)?;
+    *vm.sandbox().parts.borrow_mut() = Some(EnvParts {
+        env_meta,
+        time_meta,
+        copied,
+    });
+    Ok(())
+}
+
+impl Sandbox {
+    pub(super) fn clear(&self) {
+        self.parts.borrow_mut().take();
+    }
+}
+
+fn hide_string_metatable(lua: &Lua) -> Result<(), CrescentError> {
+    let meta: Table = lua
+        .load("return getmetatable('')")
+        .set_name("=sandbox")
+        .eval()?;
+    meta.raw_set("__metatable", false)?;
+    Ok(())
+}
+
+/// A fresh environment: its own globals and library copies over the shared built-ins.
+pub(crate) fn new_env(lua: &Lua, vm: &Vm) -> Result<Table, CrescentError> {
+    let (meta, time_meta, copied) = match vm.sandbox().parts.borrow().as_ref() {
+        Some(parts) => (
+            parts.env_meta.clone(),
+            parts.time_meta.clone(),
+            parts.copied.clone(),
+        ),
+        None => return Err(CrescentError::RuntimeClosed),
+    };
+    let globals: Table = meta.raw_get("__index")?;
+    let env = lua.create_table_with_capacity(0, copied.len() + 2)?;
+    for name in &copied {
+        if let Value::Table(shared) = globals.raw_get::<Value>(name.as_str())? {
+            env.raw_set(name.as_str(), shallow_copy(lua, &shared)?)?;
+        }
+    }
+    let time = lua.create_table()?;
+    time.set_metatable(Some(time_meta))?;
+    env.raw_set("time", time)?;
+    env.raw_set("_G", env.clone())?;
+    env.set_metatable(Some(meta))?;
+    Ok(env)
+}
+
+/// A new table with the same keys and values.
+pub(crate) fn shallow_copy(lua: &Lua, table: &Table) -> mlua::Result<Table> {
+    let copy = lua.create_table()?;
+    for pair in table.pairs::<Value, Value>() {
+        let (k, v) = pair?;
+        copy.raw_set(k, v)?;
+    }
+    Ok(copy)
+}
