@@ -10,7 +10,7 @@ use bevy_ecs::{
 };
 use common::{eval, exec, repo_assets, step, temp_assets};
 use crescent::game::{Game, GameConfig};
-use crescent::script::{ScriptMessage, ScriptEvent, ScriptStats};
+use crescent::script::{ScriptEvent, ScriptMessage, ScriptStats};
 
 const PING_PONG: &str = r#"
 local M = {}

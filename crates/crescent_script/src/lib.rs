@@ -72,8 +72,7 @@ pub use self::{
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptError,
-        ScriptErrorLog, ScriptEvent, ScriptHandlers, ScriptMessage, ScriptRuntime, ScriptStats,
-        ScriptingPlugin,
+        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptError, ScriptErrorLog,
+        ScriptEvent, ScriptHandlers, ScriptMessage, ScriptRuntime, ScriptStats, ScriptingPlugin,
     };
 }

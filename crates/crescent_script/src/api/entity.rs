@@ -7,7 +7,6 @@
 use bevy_ecs::{entity::Entity, world::World};
 use mlua::{FromLua, Lua, MetaMethod, Table, UserData, UserDataMethods, Value};
 
-use super::lua_err;
 use crate::{
     data::{components::ScriptHandlers, error::CrescentError, keys::InstanceKey},
     frame::{
@@ -38,10 +37,10 @@ fn is_alive(core: &Core, entity: Entity) -> Result<bool, CrescentError> {
 }
 
 fn require_alive(core: &Core, entity: Entity, what: &'static str) -> mlua::Result<()> {
-    if is_alive(core, entity).map_err(lua_err)? {
+    if is_alive(core, entity).map_err(mlua::Error::from)? {
         Ok(())
     } else {
-        Err(lua_err(CrescentError::Despawned { what, entity }))
+        Err(mlua::Error::from(CrescentError::Despawned { what, entity }))
     }
 }
 
@@ -51,7 +50,7 @@ fn find_instance(
     entity: Entity,
     path: &str,
 ) -> mlua::Result<Option<(InstanceKey, Table)>> {
-    let path = normalize_path(path).map_err(lua_err)?;
+    let path = normalize_path(path).map_err(mlua::Error::from)?;
     let Some(script) = core.vm().loader().index_of(&path) else {
         return Ok(None);
     };
@@ -63,7 +62,7 @@ fn find_instance(
                 .get::<ScriptHandlers>(entity)
                 .map(|h| h.instances().to_vec())
         })
-        .map_err(lua_err)?
+        .map_err(mlua::Error::from)?
         .unwrap_or_default();
     let registry = core.registry();
     Ok(instances.into_iter().find_map(|key| {
@@ -84,17 +83,17 @@ fn with_component<R>(
         .world()
         .with(|world| f(world, components::lookup(world, name)?))
         .and_then(|r| r)
-        .map_err(lua_err)
+        .map_err(mlua::Error::from)
 }
 
 impl UserData for LuaEntity {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("id", |_, this, ()| Ok(this.0.to_bits() as i64));
         methods.add_method("alive", |lua, this, ()| {
-            is_alive(&*Core::of(lua)?, this.0).map_err(lua_err)
+            is_alive(&*Core::of(lua)?, this.0).map_err(mlua::Error::from)
         });
         methods.add_method("despawn", |lua, this, ()| {
-            lifecycle::request_despawn(&*Core::of(lua)?, this.0).map_err(lua_err)
+            lifecycle::request_despawn(&*Core::of(lua)?, this.0).map_err(mlua::Error::from)
         });
         methods.add_method("get", |lua, this, name: String| {
             with_component(lua, &name, |world, component| {
@@ -128,7 +127,7 @@ impl UserData for LuaEntity {
                 require_alive(&core, this.0, "attach")?;
                 let (_, instance_self) =
                     lifecycle::attach(lua, &core, this.0, &path, props.as_ref())
-                        .map_err(lua_err)?;
+                        .map_err(mlua::Error::from)?;
                 Ok(instance_self)
             },
         );
@@ -136,7 +135,7 @@ impl UserData for LuaEntity {
             let core = Core::of(lua)?;
             match find_instance(&core, this.0, &path)? {
                 Some((key, _)) => {
-                    lifecycle::request_detach(&core, key).map_err(lua_err)?;
+                    lifecycle::request_detach(&core, key).map_err(mlua::Error::from)?;
                     Ok(true)
                 }
                 None => Ok(false),

@@ -2,7 +2,6 @@
 
 use mlua::{Function, Lua, MetaMethod, Table, UserData, UserDataMethods};
 
-use super::lua_err;
 use crate::{
     frame::{Core, keys},
     vm::Connection,
@@ -11,7 +10,7 @@ use crate::{
 impl UserData for Connection {
     fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("disconnect", |lua, this, ()| {
-            keys::remove_handler(&*Core::of(lua)?, this.0).map_err(lua_err)
+            keys::remove_handler(&*Core::of(lua)?, this.0).map_err(mlua::Error::from)
         });
         methods.add_method("connected", |lua, this, ()| {
             Ok(Core::of(lua)?.registry().handler(this.0).is_ok())
@@ -32,5 +31,5 @@ pub(super) fn instance_meta(lua: &Lua) -> mlua::Result<Table> {
 fn on(lua: &Lua, (this, event, func): (Table, String, Function)) -> mlua::Result<Connection> {
     keys::connect(&*Core::of(lua)?, &this, &event, func)
         .map(Connection)
-        .map_err(lua_err)
+        .map_err(mlua::Error::from)
 }

@@ -28,8 +28,3 @@ pub(crate) fn install(lua: &Lua, core: &Core) -> Result<(), CrescentError> {
     core.set_instance_meta(instance::instance_meta(lua)?);
     Ok(())
 }
-
-/// Converts an API error into a Lua error raised at the caller's line.
-fn lua_err(err: CrescentError) -> mlua::Error {
-    mlua::Error::from(err)
-}

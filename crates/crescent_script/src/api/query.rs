@@ -4,7 +4,6 @@ use bevy_ecs::{entity::Entity, query::QueryBuilder};
 use crescent_ecs::{DespawnQueue, SpawnOrder};
 use mlua::{Function, Lua, Variadic};
 
-use super::lua_err;
 use crate::{
     data::error::CrescentError,
     frame::{Core, components},
@@ -38,7 +37,7 @@ pub(super) fn query(lua: &Lua, names: Variadic<String>) -> mlua::Result<Function
             Ok(found.into_iter().map(|(_, e)| e).collect())
         })
         .and_then(|r| r)
-        .map_err(lua_err)?;
+        .map_err(mlua::Error::from)?;
     let mut next = 0usize;
     lua.create_function_mut(move |_, ()| {
         let entity = entities.get(next).copied().map(LuaEntity);

@@ -4,7 +4,7 @@ use bevy_ecs::entity::Entity;
 use crescent_ecs::{DespawnQueue, Name, SpawnCounter, SpawnOrder};
 use mlua::{Lua, LuaSerdeExt, Table, Value};
 
-use super::{lua_err, query};
+use super::query;
 use crate::{
     data::{components::ScriptHandlers, error::CrescentError, messages::ScriptMessage},
     frame::{Core, components, events, lifecycle},
@@ -19,7 +19,9 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
     world.raw_set("spawn", lua.create_function(spawn)?)?;
     world.raw_set(
         "find",
-        lua.create_function(|lua, name: String| find(&*Core::of(lua)?, &name).map_err(lua_err))?,
+        lua.create_function(|lua, name: String| {
+            find(&*Core::of(lua)?, &name).map_err(mlua::Error::from)
+        })?,
     )?;
     world.raw_set(
         "count",
@@ -36,7 +38,7 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
                         .map_or(0, DespawnQueue::len);
                     live.saturating_sub(leaving)
                 })
-                .map_err(lua_err)
+                .map_err(mlua::Error::from)
         })?,
     )?;
     world.raw_set("query", lua.create_function(query::query)?)?;
@@ -66,7 +68,7 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
                         sender,
                     })
                 })
-                .map_err(lua_err)?;
+                .map_err(mlua::Error::from)?;
             Ok(())
         })?,
     )?;
@@ -176,7 +178,7 @@ fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
             Ok(entity)
         })
         .and_then(|r| r)
-        .map_err(lua_err)?;
+        .map_err(mlua::Error::from)?;
     for path in &desc.scripts {
         if let Err(err) = lifecycle::attach(lua, &core, entity, path, desc.props.as_ref()) {
             // Undo the half-built entity; its pending instances never ran. The lend that
@@ -185,7 +187,7 @@ fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
             if let Err(undo) = core.vm().world().with(|world| world.despawn(entity)) {
                 tracing::warn!(target: "crescent", "cannot undo a failed spawn: {undo}");
             }
-            return Err(lua_err(err));
+            return Err(mlua::Error::from(err));
         }
     }
     Ok(LuaEntity(entity))

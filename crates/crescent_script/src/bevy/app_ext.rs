@@ -27,4 +27,3 @@ impl ScriptComponentsAppExt for App {
         self
     }
 }
-

@@ -14,7 +14,7 @@ use bevy_ecs::{
 };
 
 use super::watcher::ScriptWatcher;
-use crate::{data::messages::ScriptEvent, runtime::ScriptRuntime, runtime::Tick};
+use crate::{data::messages::ScriptEvent, runtime::ScriptRuntime};
 
 /// The scripting phases of a frame, in order.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,12 +54,12 @@ pub(super) fn attach_phase(world: &mut World) {
 
 /// `FixedUpdate`: `fixed_update(self, fixed_dt)` on every active instance.
 pub(super) fn fixed_update_phase(world: &mut World) {
-    ScriptRuntime::dispatch_phase(world, Tick::Fixed);
+    ScriptRuntime::fixed_update_phase(world);
 }
 
 /// `Update`: `update(self, dt)` on every active instance.
 pub(super) fn update_phase(world: &mut World) {
-    ScriptRuntime::dispatch_phase(world, Tick::Frame);
+    ScriptRuntime::update_phase(world);
 }
 
 /// `PostUpdate`: deliver queued events and events Rust sent as [`ScriptEvent`] messages.

@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use slotmap::new_key_type;
 
 new_key_type! {
+    /// A task in the VM's scheduler.
+    pub(crate) struct TaskKey;
     /// A handler's slot in the registry (a key without its runtime).
     pub(crate) struct HandlerSlot;
     /// An instance's slot in the registry.

@@ -11,9 +11,13 @@ use std::{
     rc::Rc,
 };
 
+use bevy_ecs::world::World;
 use mlua::{Lua, Table};
 
-use super::{events::EventQueue, report::Reporter};
+use super::{
+    queue::EventQueue,
+    report::{Cause, Reporter, Source},
+};
 use crate::{
     data::{
         config::ScriptConfig,
@@ -34,7 +38,8 @@ pub(crate) struct Counters {
 
 impl Counters {
     pub(super) fn calls(&self, n: u64) {
-        self.handler_calls.set(self.handler_calls.get().wrapping_add(n));
+        self.handler_calls
+            .set(self.handler_calls.get().wrapping_add(n));
     }
 
     pub(super) fn delivered(&self, n: u64) {
@@ -181,6 +186,33 @@ impl Core {
                 })
             }
         }
+    }
+
+    /// Reports a failure of `source`'s code in `event`.
+    pub(crate) fn report(&self, source: Source, event: &str, cause: Cause<'_>) {
+        let (entity, script) = match source {
+            Source::Instance(running) => (Some(running.entity), self.script_of(running)),
+            Source::File { entity, path } => (entity, path),
+            Source::Host => (None, "<main>".to_owned()),
+        };
+        let frame = self.vm.clock().frame();
+        self.reporter.push(frame, entity, script, event, cause);
+    }
+
+    /// The script path of a running instance ("" once it is gone).
+    fn script_of(&self, running: Running) -> String {
+        let script = self
+            .registry()
+            .instance(running.instance)
+            .map(|inst| inst.script());
+        script.map_or_else(|_| String::new(), |index| self.vm.loader().path(index))
+    }
+
+    /// Publishes the errors reported so far (log, `ScriptErrorLog`, messages).
+    pub(crate) fn publish_errors(&self, world: &mut World) {
+        let config = &self.config;
+        self.reporter
+            .publish(world, config.error_log_capacity, config.log_every_frames);
     }
 
     /// Drops every Lua value held here and in the VM; called before the Lua state closes.

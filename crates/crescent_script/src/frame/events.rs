@@ -7,63 +7,25 @@
 //! for the next frame, so two scripts that ping-pong forever cannot freeze a frame.
 //! An entity target is checked at delivery: dead or despawning means dropped and counted.
 
-use std::{cell::RefCell, collections::VecDeque};
-
 use bevy_ecs::entity::Entity;
 use mlua::{Lua, LuaSerdeExt, Value};
 
 use super::{
     Core,
     dispatch::{self, Call},
+    queue::Queued,
     report::{Cause, Source},
 };
 use crate::{
-    data::{
-        components::ScriptHandlers,
-        keys::EventId,
-        messages::ScriptEvent,
-    },
+    data::{components::ScriptHandlers, keys::EventId, messages::ScriptEvent},
     vm::LuaEntity,
 };
-
-/// One queued event.
-struct Queued {
-    target: Option<Entity>,
-    event: EventId,
-    payload: Value,
-    sender: Option<Entity>,
-}
-
-/// The runtime's event queue.
-#[derive(Default)]
-pub(crate) struct EventQueue {
-    queue: RefCell<VecDeque<Queued>>,
-}
-
-impl EventQueue {
-    /// Events waiting for delivery.
-    pub(crate) fn len(&self) -> usize {
-        self.queue.borrow().len()
-    }
-
-    pub(super) fn clear(&self) {
-        self.queue.borrow_mut().clear();
-    }
-
-    fn push(&self, queued: Queued) {
-        self.queue.borrow_mut().push_back(queued);
-    }
-
-    fn pop(&self) -> Option<Queued> {
-        self.queue.borrow_mut().pop_front()
-    }
-}
 
 /// Queues an event from Lua; the sender is the instance running now, if any.
 pub(crate) fn send(core: &Core, target: Option<Entity>, event: &str, payload: Value) {
     let event = core.registry_mut().event_id(event);
     let sender = core.current().map(|r| r.entity);
-    core.events().push(Queued {
+    core.events().push_back(Queued {
         target,
         event,
         payload,
@@ -84,7 +46,7 @@ pub(crate) fn enqueue_from_rust(lua: &Lua, core: &Core, events: Vec<ScriptEvent>
             }
         };
         let id = core.registry_mut().event_id(&event.event);
-        core.events().push(Queued {
+        core.events().push_back(Queued {
             target: event.target,
             event: id,
             payload,
@@ -99,7 +61,7 @@ pub(crate) fn deliver(lua: &Lua, core: &Core) {
     // one script sending to many).
     let mut last_sender: Option<(Entity, Value)> = None;
     for _ in 0..core.config().max_events_per_frame {
-        let Some(next) = core.events().pop() else {
+        let Some(next) = core.events().pop_front() else {
             return;
         };
         let sender = match next.sender {

@@ -17,7 +17,12 @@ use crate::data::{
 /// Rewrites `entity`'s [`ScriptHandlers`] from the registry: its instances that are still
 /// registered (plus `added`), and their handlers. Removes the component once no instance
 /// is left.
-pub(crate) fn sync_keys(core: &Core, world: &mut World, entity: Entity, added: Option<InstanceKey>) {
+pub(crate) fn sync_keys(
+    core: &Core,
+    world: &mut World,
+    entity: Entity,
+    added: Option<InstanceKey>,
+) {
     let Ok(mut e) = world.get_entity_mut(entity) else {
         return;
     };
@@ -59,9 +64,9 @@ pub(crate) fn connect(
 ) -> Result<HandlerKey, CrescentError> {
     let (key, owner) = {
         let mut registry = core.registry_mut();
-        let instance = registry.instance_of_self(this).ok_or_else(|| {
-            mlua::Error::runtime("self:on: this script instance is detached")
-        })?;
+        let instance = registry
+            .instance_of_self(this)
+            .ok_or_else(|| mlua::Error::runtime("self:on: this script instance is detached"))?;
         let inst = registry.instance(instance)?;
         if !inst.is_live() {
             return Err(mlua::Error::runtime("self:on: this script instance is detaching").into());

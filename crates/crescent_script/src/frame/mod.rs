@@ -3,7 +3,7 @@
 //!
 //! - [`lifecycle`]: attach, `init`, detach, despawn, cleanup and `final`;
 //! - [`dispatch`]: list dispatch and direct calls, each error caught;
-//! - [`events`]: the event queue and its delivery;
+//! - [`events`]: sending and delivering events (the queue itself is `queue`);
 //! - [`tasks`]: tasks started, resumed and reported on behalf of their owner;
 //! - [`reload`]: hot reload of scripts and modules;
 //! - [`keys`]: the one writer of an entity's `ScriptHandlers`, `self:on` and disconnect;
@@ -19,6 +19,7 @@ pub(crate) mod dispatch;
 pub(crate) mod events;
 pub(crate) mod keys;
 pub(crate) mod lifecycle;
+mod queue;
 pub(crate) mod reload;
 pub(crate) mod report;
 pub(crate) mod tasks;

@@ -1,5 +1,6 @@
 //! Error reporting: every caught failure becomes one [`ScriptError`], built here and only
-//! here, then published at the end of the phase (log line, [`ScriptErrorLog`], message).
+//! here (`Core::report` names the source, [`Reporter`] builds the error), then published
+//! at the end of the phase (log line, [`ScriptErrorLog`], message).
 //!
 //! Also the one streak rule behind `disable_after_errors`: a handler's errors are "in a
 //! row" while no call of it succeeds in between. A direct call's success is seen and
@@ -13,7 +14,6 @@ use std::{
 
 use bevy_ecs::{entity::Entity, world::World};
 
-use super::Core;
 use crate::{
     data::{
         error::{CrescentError, ScriptError, split_lua_error},
@@ -91,28 +91,20 @@ impl Reporter {
         streak.0
     }
 
-    /// A direct call of `key` succeeded (or the handler is gone): its streak ends.
-    pub(super) fn clear_streak(&self, key: HandlerKey) {
-        let mut streaks = self.streaks.borrow_mut();
-        if !streaks.is_empty() {
-            streaks.remove(&key);
-        }
-    }
-}
-
-impl Core {
-    /// Reports a failure: the one place a [`ScriptError`] is built.
-    pub(crate) fn report(&self, source: Source, event: &str, cause: Cause<'_>) {
+    /// Builds the [`ScriptError`] for a failure and queues it for publishing: the one
+    /// place a `ScriptError` is made.
+    pub(super) fn push(
+        &self,
+        frame: u64,
+        entity: Option<Entity>,
+        script: String,
+        event: &str,
+        cause: Cause<'_>,
+    ) {
         let (message, traceback) = cause.split();
-        let (entity, script) = match source {
-            Source::Instance(running) => (Some(running.entity), self.script_of(running)),
-            Source::File { entity, path } => (entity, path),
-            Source::Host => (None, "<main>".to_owned()),
-        };
-        let reporter = self.reporter();
-        reporter.total.set(reporter.total.get() + 1);
-        reporter.pending.borrow_mut().push(ScriptError {
-            frame: self.vm().clock().frame(),
+        self.total.set(self.total.get() + 1);
+        self.pending.borrow_mut().push(ScriptError {
+            frame,
             entity,
             script,
             event: event.to_owned(),
@@ -121,22 +113,13 @@ impl Core {
         });
     }
 
-    /// The script path of a running instance ("" once it is gone).
-    fn script_of(&self, running: Running) -> String {
-        let script = self
-            .registry()
-            .instance(running.instance)
-            .map(|inst| inst.script());
-        script.map_or_else(|_| String::new(), |index| self.vm().loader().path(index))
-    }
-
-    /// Publishes the errors reported so far: a (rate-limited) log line each, the
-    /// [`ScriptErrorLog`], and a [`ScriptError`] message each.
-    pub(crate) fn publish_errors(&self, world: &mut World) {
-        let errors = std::mem::take(&mut *self.reporter().pending.borrow_mut());
-        let capacity = self.config().error_log_capacity;
+    /// Publishes the errors reported so far: a log line each (at most one per script and
+    /// event every `log_every` frames), the [`ScriptErrorLog`] (up to `capacity`), and a
+    /// [`ScriptError`] message each.
+    pub(super) fn publish(&self, world: &mut World, capacity: usize, log_every: u64) {
+        let errors = std::mem::take(&mut *self.pending.borrow_mut());
         for error in errors {
-            self.log_limited(&error);
+            self.log_limited(&error, log_every);
             if let Some(mut log) = world.get_resource_mut::<ScriptErrorLog>() {
                 log.total += 1;
                 if log.errors.len() < capacity {
@@ -147,11 +130,10 @@ impl Core {
         }
     }
 
-    /// Logs an error unless the same script and event was logged within
-    /// `log_every_frames`; the next line that gets through says how many were held back.
-    fn log_limited(&self, error: &ScriptError) {
-        let every = self.config().log_every_frames;
-        let mut logged = self.reporter().logged.borrow_mut();
+    /// Logs an error unless the same script and event was logged within `every` frames;
+    /// the next line that gets through says how many were held back.
+    fn log_limited(&self, error: &ScriptError, every: u64) {
+        let mut logged = self.logged.borrow_mut();
         let key = (error.script.clone(), error.event.clone());
         let (last, held) = logged.entry(key).or_insert((0, 0));
         if *last != 0 && error.frame < last.saturating_add(every) {
@@ -165,6 +147,14 @@ impl Core {
         }
         *last = error.frame.max(1);
         *held = 0;
+    }
+
+    /// A direct call of `key` succeeded (or the handler is gone): its streak ends.
+    pub(super) fn clear_streak(&self, key: HandlerKey) {
+        let mut streaks = self.streaks.borrow_mut();
+        if !streaks.is_empty() {
+            streaks.remove(&key);
+        }
     }
 }
 
@@ -197,6 +187,10 @@ mod tests {
         let k = key(2);
         assert_eq!(reporter.failed(k, Some(4)), 1);
         assert_eq!(reporter.failed(k, Some(5)), 2);
-        assert_eq!(reporter.failed(k, Some(7)), 1, "dispatch 6 ran it without error");
+        assert_eq!(
+            reporter.failed(k, Some(7)),
+            1,
+            "dispatch 6 ran it without error"
+        );
     }
 }

@@ -7,10 +7,7 @@ use super::{
     Core,
     report::{Cause, Source},
 };
-use crate::{
-    registry::InstanceState,
-    vm::{TaskFailure, TaskKey},
-};
+use crate::{data::keys::TaskKey, registry::InstanceState, vm::TaskFailure};
 
 fn report(core: &Core, failure: TaskFailure) {
     let source = failure.owner.map_or(Source::Host, Source::Instance);
@@ -18,7 +15,12 @@ fn report(core: &Core, failure: TaskFailure) {
 }
 
 /// `task.spawn(fn, ...)`: starts at once and runs to its first wait.
-pub(crate) fn spawn(core: &Core, lua: &Lua, func: Function, args: MultiValue) -> mlua::Result<TaskKey> {
+pub(crate) fn spawn(
+    core: &Core,
+    lua: &Lua,
+    func: Function,
+    args: MultiValue,
+) -> mlua::Result<TaskKey> {
     let (key, failure) = core.vm().spawn_task(lua, func, args, core.current())?;
     if let Some(failure) = failure {
         report(core, failure);

@@ -46,7 +46,12 @@ pub(super) struct EventList {
 
 /// Writes `value` at `index` of a mirror array, lifting the memory limit for a retry:
 /// the invariant that Lua sees what the registry holds must not depend on free memory.
-fn mirror_set(lua: &Lua, table: &Table, index: usize, value: impl IntoLua + Clone) -> mlua::Result<()> {
+fn mirror_set(
+    lua: &Lua,
+    table: &Table,
+    index: usize,
+    value: impl IntoLua + Clone,
+) -> mlua::Result<()> {
     if table.raw_set(index, value.clone()).is_ok() {
         return Ok(());
     }
@@ -191,7 +196,9 @@ impl EventList {
 
     /// Whether the entry at `pos` is live and holds `slot`.
     pub(super) fn holds(&self, pos: usize, slot: HandlerSlot) -> bool {
-        self.entries.get(pos).is_some_and(|e| e.live && e.slot == slot)
+        self.entries
+            .get(pos)
+            .is_some_and(|e| e.live && e.slot == slot)
     }
 
     /// Starts a dispatch: the arrays and how many entries it covers.

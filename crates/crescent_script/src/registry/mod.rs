@@ -34,13 +34,13 @@ use self::{
     dispatch_list::{EventList, UNLISTED},
     event_names::EventNames,
 };
-pub use entries::InstanceState;
-pub(crate) use entries::{HandlerEntry, Instance};
-use entries::Order;
 use crate::data::{
     error::{CrescentError, StaleKey},
     keys::{EventId, HandlerKey, HandlerSlot, InstanceKey, InstanceSlot, RuntimeId},
 };
+pub use entries::InstanceState;
+use entries::Order;
+pub(crate) use entries::{HandlerEntry, Instance};
 
 /// Lifecycle handlers are called one instance at a time, never dispatched as a list.
 const UNLISTED_EVENTS: [&str; 3] = ["init", "final", "on_reload"];
@@ -346,7 +346,10 @@ impl HandlerRegistry {
     }
 
     /// Removes one handler; its key goes stale.
-    pub(crate) fn remove_handler(&mut self, key: HandlerKey) -> Result<HandlerEntry, CrescentError> {
+    pub(crate) fn remove_handler(
+        &mut self,
+        key: HandlerKey,
+    ) -> Result<HandlerEntry, CrescentError> {
         self.handler(key)?;
         self.unlist(key.slot)?;
         let entry = self.handlers.remove(key.slot).ok_or(StaleKey::Removed)?;
@@ -359,7 +362,12 @@ impl HandlerRegistry {
     /// Removes an instance and all its handlers; their keys go stale.
     pub(crate) fn remove_instance(&mut self, key: InstanceKey) -> Result<Instance, CrescentError> {
         self.instance(key)?;
-        let slots: Vec<HandlerSlot> = self.instance(key)?.handlers.iter().map(|k| k.slot).collect();
+        let slots: Vec<HandlerSlot> = self
+            .instance(key)?
+            .handlers
+            .iter()
+            .map(|k| k.slot)
+            .collect();
         for &slot in &slots {
             self.unlist(slot)?;
         }

@@ -57,7 +57,12 @@ impl ScriptHost {
 
     /// Compiles `source` as the file `chunk_name` (chunk name `@chunk_name`, text only:
     /// bytecode is refused) to run in `env`.
-    pub fn compile(&self, chunk_name: &str, source: &[u8], env: Table) -> Result<Function, CrescentError> {
+    pub fn compile(
+        &self,
+        chunk_name: &str,
+        source: &[u8],
+        env: Table,
+    ) -> Result<Function, CrescentError> {
         compile_file(&self.lua, chunk_name, source, env)
     }
 

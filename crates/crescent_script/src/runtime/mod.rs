@@ -6,11 +6,11 @@
 mod host;
 mod phases;
 
-pub(crate) use self::phases::Tick;
-
 use std::rc::Rc;
 
 use bevy_ecs::{entity::Entity, query::With, world::World};
+use bevy_time::{Fixed, Time, Virtual};
+use crescent_ecs::FrameCount;
 use mlua::{Lua, Table};
 
 pub use self::host::ScriptHost;
@@ -22,7 +22,10 @@ use crate::{
         error::{CrescentError, StaleKey},
         keys::{HandlerKey, InstanceKey},
     },
-    frame::{Core, reload},
+    frame::{
+        Core, reload,
+        report::{Cause, Source},
+    },
     registry::InstanceState,
     vm::{Vm, Who, compile_file},
 };
@@ -141,7 +144,7 @@ impl ScriptRuntime {
         key: HandlerKey,
         args: impl mlua::IntoLuaMulti,
     ) -> Result<mlua::MultiValue, CrescentError> {
-        Self::resolve(world, key).map_err(|stale| mlua::Error::runtime(stale))?;
+        Self::resolve(world, key).map_err(mlua::Error::runtime)?;
         Self::lend_world(world, |lua| -> Result<mlua::MultiValue, CrescentError> {
             let core = Core::of(lua)?;
             let (func, this, running) = {
@@ -174,7 +177,7 @@ impl ScriptRuntime {
             let runtime = world.get_non_send::<ScriptRuntime>()?;
             (runtime.lua.clone(), Rc::clone(&runtime.core))
         };
-        phases::refresh_time(world, &core);
+        refresh_time(world, &core);
         let result = core.vm().world().lend(world, || f(&lua, &core));
         core.publish_errors(world);
         Some(result)
@@ -230,6 +233,20 @@ impl ScriptRuntime {
     /// A fresh script environment: its own globals over the shared built-ins.
     pub fn new_env(&self) -> Result<Table, CrescentError> {
         self.core.vm().new_env(&self.lua)
+    }
+}
+
+/// Sets the Lua clock from the world's `Time` and `FrameCount`.
+fn refresh_time(world: &World, core: &Core) {
+    let frame = world.get_resource::<FrameCount>().map_or(0, |f| f.0);
+    let (dt, elapsed) = world
+        .get_resource::<Time<Virtual>>()
+        .map_or((0.0, 0.0), |t| (t.delta_secs_f64(), t.elapsed_secs_f64()));
+    let fixed_dt = world
+        .get_resource::<Time<Fixed>>()
+        .map_or(0.0, |t| t.timestep().as_secs_f64());
+    if let Err(err) = core.vm().clock().set(frame, dt, fixed_dt, elapsed) {
+        core.report(Source::Host, "time", Cause::Lua(&err));
     }
 }
 

@@ -8,8 +8,6 @@
 //! handler of a despawned entity runs.
 
 use bevy_ecs::world::World;
-use bevy_time::{Fixed, Time, Virtual};
-use crescent_ecs::FrameCount;
 use mlua::Value;
 
 use super::ScriptRuntime;
@@ -20,33 +18,6 @@ use crate::{
     },
     frame::{Core, dispatch, events, lifecycle, tasks},
 };
-
-/// Sets the Lua clock from the world's `Time` and `FrameCount`.
-pub(super) fn refresh_time(world: &World, core: &Core) {
-    let frame = world.get_resource::<FrameCount>().map_or(0, |f| f.0);
-    let (dt, elapsed) = world
-        .get_resource::<Time<Virtual>>()
-        .map_or((0.0, 0.0), |t| (t.delta_secs_f64(), t.elapsed_secs_f64()));
-    let fixed_dt = world
-        .get_resource::<Time<Fixed>>()
-        .map_or(0.0, |t| t.timestep().as_secs_f64());
-    if let Err(err) = core.vm().clock().set(frame, dt, fixed_dt, elapsed) {
-        core.report(
-            crate::frame::report::Source::Host,
-            "time",
-            crate::frame::report::Cause::Lua(&err),
-        );
-    }
-}
-
-/// Which dispatch phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Tick {
-    /// `fixed_update(self, fixed_dt)`.
-    Fixed,
-    /// `update(self, dt)`.
-    Frame,
-}
 
 impl ScriptRuntime {
     /// Attach phase: clean up between-frame despawns, attach requested scripts, run `init`.
@@ -59,17 +30,19 @@ impl ScriptRuntime {
         });
     }
 
-    /// `fixed_update` or `update` on every active instance.
-    pub(crate) fn dispatch_phase(world: &mut World, tick: Tick) {
+    /// `fixed_update(self, fixed_dt)` on every active instance.
+    pub(crate) fn fixed_update_phase(world: &mut World) {
         Self::with_core(world, |_, core| {
-            lifecycle::sync_pending(core);
-            let clock = core.vm().clock();
-            let (name, dt) = match tick {
-                Tick::Fixed => ("fixed_update", clock.fixed_dt()),
-                Tick::Frame => ("update", clock.dt()),
-            };
-            let event = core.registry_mut().event_id(name);
-            dispatch::dispatch(core, event, &[Value::Number(dt)]);
+            let dt = core.vm().clock().fixed_dt();
+            dispatch_tick(core, "fixed_update", dt);
+        });
+    }
+
+    /// `update(self, dt)` on every active instance.
+    pub(crate) fn update_phase(world: &mut World) {
+        Self::with_core(world, |_, core| {
+            let dt = core.vm().clock().dt();
+            dispatch_tick(core, "update", dt);
         });
     }
 
@@ -131,4 +104,11 @@ impl ScriptRuntime {
             world.insert_resource(stats);
         }
     }
+}
+
+/// Dispatches the per-frame lifecycle `event` with `dt`.
+fn dispatch_tick(core: &Core, event: &str, dt: f64) {
+    lifecycle::sync_pending(core);
+    let event = core.registry_mut().event_id(event);
+    dispatch::dispatch(core, event, &[Value::Number(dt)]);
 }

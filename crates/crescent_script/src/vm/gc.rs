@@ -115,7 +115,11 @@ mod tests {
         gc.run(&lua, &policy, 3, 8);
         assert_eq!(gc.cycles(), 1, "2 of 8 reach a quarter");
         gc.run(&lua, &policy, 4, 8);
-        assert_eq!(gc.cycles(), 2, "the follow-up frees what the first finalized");
+        assert_eq!(
+            gc.cycles(),
+            2,
+            "the follow-up frees what the first finalized"
+        );
         gc.run(&lua, &policy, 5, 8);
         assert_eq!(gc.cycles(), 2, "and then it stops");
     }

@@ -4,8 +4,7 @@
 
 use bevy_ecs::entity::Entity;
 
-use super::tasks::TaskKey;
-use crate::data::keys::HandlerKey;
+use crate::data::keys::{HandlerKey, TaskKey};
 
 /// A Lua handle to an entity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,22 +1,19 @@
-//! Limits: the instruction budget per call and the Lua memory limit.
+//! The instruction budget per call.
 //!
-//! The budget is counted by a global VM hook (it reaches coroutines too) that fires every
-//! [`HOOK_PERIOD`] instructions. Only calls inside a [`CallScope`](super::scope::CallScope)
+//! The budget is counted by a global VM hook (it reaches coroutines too, installed with
+//! the VM) that fires every [`HOOK_PERIOD`] instructions. Only calls inside a [`CallScope`](super::scope::CallScope)
 //! count; nested scopes (a task started inside a handler) count against the outermost
 //! one, so starting tasks cannot reset a loop's budget. In a dispatch loop the count
 //! restarts whenever the loop moves to the next handler, so each handler's budget is its
 //! own, give or take one hook period. Once exceeded, every further hook raises again
 //! until the call returns, and `pcall` cannot swallow it (see `sandbox::protect`).
 
-use std::{cell::Cell, rc::Weak};
+use std::cell::Cell;
 
-use mlua::{HookTriggers, Lua, VmState};
-
-use super::{scope::Who, Vm};
-use crate::data::error::{BudgetExceeded, CrescentError};
+use crate::data::error::BudgetExceeded;
 
 /// Instructions between two budget checks: the budget's granularity.
-const HOOK_PERIOD: u32 = 1000;
+pub(super) const HOOK_PERIOD: u32 = 1000;
 
 /// Per-call instruction accounting.
 #[derive(Debug, Default)]
@@ -40,8 +37,14 @@ impl Budget {
         BudgetScope(self)
     }
 
-    /// Counts one hook period; `Err` once `limit` is passed.
-    fn charge(&self, entry: Option<usize>, limit: u64) -> Result<(), BudgetExceeded> {
+    /// Whether a budgeted call is running.
+    pub(super) fn is_running(&self) -> bool {
+        self.depth.get() > 0
+    }
+
+    /// Counts one hook period against the running call (its dispatch-loop `entry`, if
+    /// in a loop); `Err` once `limit` is passed.
+    pub(super) fn charge(&self, entry: Option<usize>, limit: u64) -> Result<(), BudgetExceeded> {
         if let Some(entry) = entry
             && entry != self.entry.replace(entry)
         {
@@ -63,44 +66,6 @@ impl Drop for BudgetScope<'_> {
     }
 }
 
-/// Installs the memory limit and the budget hook.
-pub(super) fn install(
-    lua: &Lua,
-    vm: Weak<Vm>,
-    budget: Option<u64>,
-    memory: Option<usize>,
-) -> Result<(), CrescentError> {
-    if let Some(limit) = memory {
-        lua.set_memory_limit(limit)?;
-    }
-    let Some(limit) = budget else {
-        return Ok(());
-    };
-    lua.set_global_hook(
-        HookTriggers::new().every_nth_instruction(HOOK_PERIOD),
-        move |_, _| {
-            let Some(vm) = vm.upgrade() else {
-                return Ok(VmState::Continue);
-            };
-            let budget = vm.budget();
-            if budget.depth.get() == 0 {
-                return Ok(VmState::Continue);
-            }
-            // Inside a dispatch loop every handler gets its own budget: a new cursor
-            // entry restarts the count.
-            let entry = match vm.scope().who() {
-                Who::List { .. } => Some(vm.looper().cursor().unwrap_or(0)),
-                _ => None,
-            };
-            budget
-                .charge(entry, limit)
-                .map(|()| VmState::Continue)
-                .map_err(mlua::Error::external)
-        },
-    )?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,11 +85,17 @@ mod tests {
                 Ok(()),
                 "5,000 instructions are within a 5,000 budget"
             );
-            assert_eq!(budget.charge(None, 5_000), Err(BudgetExceeded { limit: 5_000 }));
+            assert_eq!(
+                budget.charge(None, 5_000),
+                Err(BudgetExceeded { limit: 5_000 })
+            );
         }
         drop(outer);
         let _again = budget.enter();
-        assert!(budget.charge(None, 5_000).is_ok(), "a new outermost call starts over");
+        assert!(
+            budget.charge(None, 5_000).is_ok(),
+            "a new outermost call starts over"
+        );
     }
 
     #[test]
@@ -134,6 +105,9 @@ mod tests {
         assert!(budget.charge(Some(1), 2_000).is_ok());
         assert!(budget.charge(Some(1), 2_000).is_ok());
         assert!(budget.charge(Some(1), 2_000).is_err());
-        assert!(budget.charge(Some(2), 2_000).is_ok(), "the next handler starts over");
+        assert!(
+            budget.charge(Some(2), 2_000).is_ok(),
+            "the next handler starts over"
+        );
     }
 }

@@ -199,7 +199,11 @@ impl Vm {
     }
 
     /// A script file's handlers, loaded through the pipeline (not cached).
-    fn script_handlers(&self, lua: &Lua, path: &str) -> Result<Vec<(String, Function)>, CrescentError> {
+    fn script_handlers(
+        &self,
+        lua: &Lua,
+        path: &str,
+    ) -> Result<Vec<(String, Function)>, CrescentError> {
         match self.load_file(lua, path, FileKind::Script) {
             Ok(Value::Table(table)) => collect_handlers(path, &table),
             Ok(other) => Err(CrescentError::NotATable {
@@ -233,7 +237,11 @@ impl Vm {
 
     /// Recompiles a loaded script and replaces its cached handlers; returns its index.
     /// On failure the old handlers stay.
-    pub(crate) fn reload_script(&self, lua: &Lua, path: &str) -> Result<Option<usize>, CrescentError> {
+    pub(crate) fn reload_script(
+        &self,
+        lua: &Lua,
+        path: &str,
+    ) -> Result<Option<usize>, CrescentError> {
         let Some(index) = self.loader().index_of(path) else {
             return Ok(None);
         };
@@ -246,7 +254,12 @@ impl Vm {
 
     /// Re-runs a module; its new table replaces the old one in `package.loaded`, with the
     /// old table's data fields (non-functions the new one also has) carried over.
-    pub(crate) fn reload_module(&self, lua: &Lua, path: &str, name: &str) -> Result<(), CrescentError> {
+    pub(crate) fn reload_module(
+        &self,
+        lua: &Lua,
+        path: &str,
+        name: &str,
+    ) -> Result<(), CrescentError> {
         let fresh = match self.load_file(lua, path, FileKind::Module(name)) {
             Ok(value) => value,
             Err(Failed::Compile(err)) => return Err(err),
@@ -307,7 +320,11 @@ const STD_LIBS: [&str; 6] = ["string", "table", "math", "utf8", "coroutine", "os
 
 /// Installs `require` and a minimal `package` table: modules load from the assets root
 /// only, once per runtime, each in its own environment.
-pub(super) fn install_require(lua: &Lua, vm: &Vm, globals: &Table) -> Result<(), CrescentError> {
+pub(super) fn install_require(
+    lua: &Lua,
+    loader: &Loader,
+    globals: &Table,
+) -> Result<(), CrescentError> {
     let package = lua.create_table()?;
     let loaded = lua.create_table()?;
     let libs = lua.create_table()?;
@@ -320,10 +337,9 @@ pub(super) fn install_require(lua: &Lua, vm: &Vm, globals: &Table) -> Result<(),
     package.raw_set("config", "/\n;\n?\n!\n-\n")?;
     loaded.raw_set("package", package.clone())?;
     globals.raw_set("package", package)?;
-    *vm.loader().package_loaded.borrow_mut() = Some(loaded);
-    let require = lua.create_function(move |lua, name: String| {
-        Vm::of(lua)?.require(lua, &libs, &name)
-    })?;
+    *loader.package_loaded.borrow_mut() = Some(loaded);
+    let require =
+        lua.create_function(move |lua, name: String| Vm::of(lua)?.require(lua, &libs, &name))?;
     globals.raw_set("require", require)?;
     Ok(())
 }

@@ -100,7 +100,10 @@ impl Looper {
                 Ok(()) => LoopError { error, at },
                 // A cursor left pointing at a handler would charge its budget to the next
                 // loop's first entry: report that instead.
-                Err(reset) => LoopError { error: reset, at: None },
+                Err(reset) => LoopError {
+                    error: reset,
+                    at: None,
+                },
             }
         })
     }

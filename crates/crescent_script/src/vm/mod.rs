@@ -26,9 +26,9 @@ mod scope;
 mod tasks;
 mod world_slot;
 
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
-use mlua::{Lua, Table};
+use mlua::{HookTriggers, Lua, Table, VmState};
 
 pub(crate) use self::{
     clock::Clock,
@@ -40,10 +40,14 @@ pub(crate) use self::{
     paths::normalize_path,
     sandbox::join_values,
     scope::{Running, Who},
-    tasks::{Scheduler, TaskFailure, TaskKey},
+    tasks::{Scheduler, TaskFailure},
     world_slot::WorldSlot,
 };
-use self::{limits::Budget, sandbox::Sandbox, scope::Scope};
+use self::{
+    limits::{Budget, HOOK_PERIOD},
+    sandbox::Sandbox,
+    scope::{CallScope, Scope},
+};
 use crate::data::{config::ScriptConfig, error::CrescentError};
 
 /// The Lua state's side of a runtime: everything the VM layer keeps between calls.
@@ -76,17 +80,24 @@ impl Vm {
             looper: Looper::default(),
         });
         lua.set_app_data(Rc::clone(&vm));
-        limits::install(
-            &lua,
-            Rc::downgrade(&vm),
-            config.instruction_budget,
-            config.memory_limit,
-        )?;
+        if let Some(limit) = config.memory_limit {
+            lua.set_memory_limit(limit)?;
+        }
+        if let Some(limit) = config.instruction_budget {
+            install_budget_hook(&lua, Rc::downgrade(&vm), limit)?;
+        }
         vm.clock.install(&lua)?;
         vm.looper.install(&lua)?;
-        sandbox::install(&lua, &vm)?;
+        sandbox::install(&lua)?;
+        loader::install_require(&lua, &vm.loader, &lua.globals())?;
         Collector::apply_mode(&lua, &config.gc);
         Ok((lua, vm))
+    }
+
+    /// Enters a call: `who` runs (or, with `None`, whoever ran keeps running, as for a
+    /// script's top level run on its spawner's behalf), under the instruction budget.
+    pub(crate) fn enter(&self, who: Option<Who>) -> CallScope<'_> {
+        CallScope::enter(&self.scope, &self.budget, who)
     }
 
     /// Makes the globals (with the API now installed) the base of every environment.
@@ -125,10 +136,6 @@ impl Vm {
         &self.scope
     }
 
-    fn budget(&self) -> &Budget {
-        &self.budget
-    }
-
     /// The world lent to Lua callbacks.
     pub(crate) fn world(&self) -> &WorldSlot {
         &self.world
@@ -158,4 +165,30 @@ impl Vm {
         self.looper.clear();
         lua.remove_app_data::<Rc<Vm>>();
     }
+}
+
+/// Installs the budget hook: every [`HOOK_PERIOD`] instructions it charges the running
+/// call, and raises [`BudgetExceeded`](crate::BudgetExceeded) once the call is over `limit`.
+/// Inside a dispatch loop every handler gets its own count: a new cursor entry restarts it.
+fn install_budget_hook(lua: &Lua, vm: Weak<Vm>, limit: u64) -> Result<(), CrescentError> {
+    lua.set_global_hook(
+        HookTriggers::new().every_nth_instruction(HOOK_PERIOD),
+        move |_, _| {
+            let Some(vm) = vm.upgrade() else {
+                return Ok(VmState::Continue);
+            };
+            if !vm.budget.is_running() {
+                return Ok(VmState::Continue);
+            }
+            let entry = match vm.scope.who() {
+                Who::List { .. } => Some(vm.looper.cursor().unwrap_or(0)),
+                _ => None,
+            };
+            vm.budget
+                .charge(entry, limit)
+                .map(|()| VmState::Continue)
+                .map_err(mlua::Error::external)
+        },
+    )?;
+    Ok(())
 }

@@ -10,8 +10,8 @@ use std::cell::Cell;
 
 use bevy_ecs::entity::Entity;
 
-use super::{limits::BudgetScope, tasks::TaskKey, Vm};
-use crate::data::keys::{EventId, InstanceKey};
+use super::limits::{Budget, BudgetScope};
+use crate::data::keys::{EventId, InstanceKey, TaskKey};
 
 /// A script instance whose code is running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,11 +79,10 @@ impl Drop for CallScope<'_> {
     }
 }
 
-impl Vm {
+impl<'a> CallScope<'a> {
     /// Enters a call: `who` runs (or, with `None`, whoever ran keeps running, as for a
-    /// script's top level run on its spawner's behalf), under the instruction budget.
-    pub(crate) fn enter(&self, who: Option<Who>) -> CallScope<'_> {
-        let scope = self.scope();
+    /// script's top level run on its spawner's behalf), under `budget`.
+    pub(super) fn enter(scope: &'a Scope, budget: &'a Budget, who: Option<Who>) -> Self {
         let outer = scope.who.get();
         if let Some(who) = who {
             scope.who.set(who);
@@ -91,7 +90,7 @@ impl Vm {
         CallScope {
             scope,
             outer,
-            _budget: self.budget().enter(),
+            _budget: budget.enter(),
         }
     }
 }

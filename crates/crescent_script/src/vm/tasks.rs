@@ -13,18 +13,13 @@
 use std::{cell::RefCell, collections::BTreeMap};
 
 use mlua::{Function, Lua, MultiValue, Thread, Value, thread::ThreadStatus};
-use slotmap::{SlotMap, new_key_type};
+use slotmap::SlotMap;
 
 use super::{
     Vm,
     scope::{Running, Who},
 };
-use crate::data::keys::InstanceKey;
-
-new_key_type! {
-    /// A task in the scheduler.
-    pub(crate) struct TaskKey;
-}
+use crate::data::keys::{InstanceKey, TaskKey};
 
 /// Finished coroutines kept for reuse by later tasks.
 const POOL_LIMIT: usize = 64;
@@ -61,7 +56,12 @@ struct Tasks {
 }
 
 impl Tasks {
-    fn insert(&mut self, thread: Thread, owner: Option<Running>, start_args: Option<MultiValue>) -> TaskKey {
+    fn insert(
+        &mut self,
+        thread: Thread,
+        owner: Option<Running>,
+        start_args: Option<MultiValue>,
+    ) -> TaskKey {
         self.next_seq += 1;
         self.tasks.insert(Task {
             thread,

@@ -69,11 +69,17 @@ mod tests {
     fn the_world_is_reachable_only_inside_a_lend_and_never_twice() {
         let slot = WorldSlot::default();
         let mut world = World::new();
-        assert!(matches!(slot.with(|_| ()), Err(CrescentError::WorldUnavailable)));
+        assert!(matches!(
+            slot.with(|_| ()),
+            Err(CrescentError::WorldUnavailable)
+        ));
         slot.lend(&mut world, || {
             let nested = slot.with(|_| slot.with(|_| ()).is_err());
             assert_eq!(nested.ok(), Some(true), "a re-entrant borrow is refused");
-            assert!(slot.with(|_| ()).is_ok(), "the slot is restored after a borrow");
+            assert!(
+                slot.with(|_| ()).is_ok(),
+                "the slot is restored after a borrow"
+            );
         });
         assert!(slot.with(|_| ()).is_err(), "the lend ends with its closure");
     }

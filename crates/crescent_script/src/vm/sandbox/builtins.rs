@@ -98,7 +98,10 @@ pub(super) fn install_load(lua: &Lua, globals: &Table) -> Result<(), CrescentErr
                     let (message, _) = split_lua_error(&err);
                     Ok((Value::Nil, Value::String(lua.create_string(message)?)))
                 }
-                Err(err) => Ok((Value::Nil, Value::String(lua.create_string(err.to_string())?))),
+                Err(err) => Ok((
+                    Value::Nil,
+                    Value::String(lua.create_string(err.to_string())?),
+                )),
             }
         },
     )?;

@@ -52,9 +52,8 @@ pub(super) fn new_lua() -> Result<Lua, CrescentError> {
     Ok(Lua::new_with(libs, LuaOptions::default())?)
 }
 
-/// Cuts the built-ins down and installs `load`, `print`, `require` and the protected
-/// `pcall` family.
-pub(super) fn install(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
+/// Cuts the built-ins down and installs `load`, `print` and the protected `pcall` family.
+pub(super) fn install(lua: &Lua) -> Result<(), CrescentError> {
     let globals = lua.globals();
     for name in ["dofile", "loadfile"] {
         globals.raw_set(name, Value::Nil)?;
@@ -68,8 +67,7 @@ pub(super) fn install(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
     builtins::restrict_os(lua, &globals)?;
     builtins::install_load(lua, &globals)?;
     builtins::install_print(lua, &globals)?;
-    protect::install(lua, &globals)?;
-    super::loader::install_require(lua, vm, &globals)
+    protect::install(lua, &globals)
 }
 
 /// Freezes the globals as every environment's base, once the API is installed.
