@@ -153,7 +153,10 @@ fn sibling_files_import_no_cycle() {
                 .and_then(|p| p.to_str())
                 .filter(|p| !p.is_empty())
             {
-                used.extend(names_after(&code, &format!("crate::{}::", layer.replace('/', "::"))));
+                used.extend(names_after(
+                    &code,
+                    &format!("crate::{}::", layer.replace('/', "::")),
+                ));
             }
             let targets = used
                 .into_iter()

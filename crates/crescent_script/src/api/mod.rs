@@ -1,7 +1,7 @@
 //! Layer 5, the Lua API bindings: `world`, entity handles, `self:on`, `task`, `log`.
 //!
 //! Bindings only: each function converts its Lua arguments, calls a verb of the
-//! [frame layer](crate::frame) (or reads the world through the VM's world slot), and
+//! frame layer (or reads the world through the VM's world slot), and
 //! converts the result back. No rule of the runtime lives here.
 //!
 //! [`spec`] describes the whole API as data; `crescent types` renders it as LuaLS

@@ -13,19 +13,6 @@ impl UserData for LuaTask {
     }
 }
 
-/// `task.wait` yields from Lua: a Rust callback cannot yield, and raising its error at
-/// level 2 points the message at the caller's line.
-const WAIT: &str = r#"
-local prepare, yield = ...
-return function(seconds)
-  local problem = prepare(seconds)
-  if problem then
-    error(problem, 2)
-  end
-  return yield()
-end
-"#;
-
 pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
     let task = lua.create_table()?;
     task.raw_set(
@@ -62,26 +49,10 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
             ))),
         })?,
     )?;
-    let prepare = lua.create_function(|lua, seconds: Value| {
-        let seconds = match seconds {
-            Value::Nil => None,
-            Value::Integer(i) => Some(i as f64),
-            Value::Number(n) => Some(n),
-            other => {
-                return Ok(Some(format!(
-                    "task.wait expects a number of seconds, got {}",
-                    other.type_name()
-                )));
-            }
-        };
-        Ok(Vm::of(lua)?.prepare_wait(lua, seconds).err())
-    })?;
-    let coroutine: Table = lua.globals().raw_get("coroutine")?;
-    let yield_fn: Function = coroutine.raw_get("yield")?;
-    let wait: Function = lua
-        .load(WAIT)
-        .set_name("=task.wait")
-        .call((prepare, yield_fn))?;
+    let wait = Vm::of(lua)?
+        .tasks()
+        .wait_function()
+        .ok_or_else(|| mlua::Error::runtime("task.wait is not installed"))?;
     task.raw_set("wait", wait)?;
     Ok(task)
 }

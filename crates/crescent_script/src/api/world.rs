@@ -109,26 +109,14 @@ fn read_desc(desc: Option<Table>) -> mlua::Result<SpawnDesc> {
             )));
         }
     };
-    out.props = match desc.raw_get::<Value>("props")? {
-        Value::Nil => None,
+    out.props = optional(&desc, "props", "a table", |v| match v {
         Value::Table(t) => Some(t),
-        other => {
-            return Err(mlua::Error::runtime(format!(
-                "world.spawn: 'props' must be a table, got {}",
-                other.type_name()
-            )));
-        }
-    };
-    out.name = match desc.raw_get::<Value>("name")? {
-        Value::Nil => None,
-        Value::String(s) => Some(s.to_str()?.to_owned()),
-        other => {
-            return Err(mlua::Error::runtime(format!(
-                "world.spawn: 'name' must be a string, got {}",
-                other.type_name()
-            )));
-        }
-    };
+        _ => None,
+    })?;
+    out.name = optional(&desc, "name", "a string", |v| match v {
+        Value::String(s) => Some(s.to_string_lossy()),
+        _ => None,
+    })?;
     for pair in desc.pairs::<Value, Value>() {
         let (key, value) = pair?;
         let Value::String(key) = key else {
@@ -144,6 +132,27 @@ fn read_desc(desc: Option<Table>) -> mlua::Result<SpawnDesc> {
     // Deterministic insertion order, whatever the table's iteration order.
     out.components.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// The optional field `key` of a spawn description, converted by `accept`, which
+/// returns `None` for a value that is not `expected`.
+fn optional<T>(
+    desc: &Table,
+    key: &str,
+    expected: &str,
+    accept: impl FnOnce(Value) -> Option<T>,
+) -> mlua::Result<Option<T>> {
+    match desc.raw_get::<Value>(key)? {
+        Value::Nil => Ok(None),
+        value => {
+            let got = value.type_name();
+            accept(value).map(Some).ok_or_else(|| {
+                mlua::Error::runtime(format!(
+                    "world.spawn: '{key}' must be {expected}, got {got}"
+                ))
+            })
+        }
+    }
 }
 
 fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {

@@ -204,7 +204,11 @@ impl std::fmt::Display for ScriptError {
 pub(crate) fn split_lua_error(err: &mlua::Error) -> (String, String) {
     let text = match err {
         mlua::Error::CallbackError { traceback, cause } => {
-            return (root_cause(cause), traceback.clone());
+            // One traceback format whatever the error: without Lua's header line.
+            let traceback = traceback
+                .strip_prefix("stack traceback:\n")
+                .unwrap_or(traceback);
+            return (root_cause(cause), traceback.to_owned());
         }
         mlua::Error::RuntimeError(text) | mlua::Error::MemoryError(text) => text.clone(),
         mlua::Error::SyntaxError { message, .. } => message.clone(),
@@ -246,3 +250,7 @@ fn root_cause(err: &mlua::Error) -> String {
         other => split_lua_error(other).0,
     }
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

@@ -65,10 +65,7 @@ pub(crate) fn attach(
     let instance = {
         let mut registry = core.registry_mut();
         let instance = registry.insert_instance(entity, spawn, script, this.clone());
-        for (name, func) in handlers {
-            let event = registry.event_id(&name);
-            registry.insert_handler(instance, event, func, false)?;
-        }
+        registry.set_script_handlers(instance, handlers)?;
         instance
     };
     core.vm()

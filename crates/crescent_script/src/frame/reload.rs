@@ -138,22 +138,8 @@ fn swap_handlers(core: &Core, instance: InstanceKey, script: usize) -> Result<()
     let handlers = core.vm().loader().handlers(script);
     let entity = {
         let mut registry = core.registry_mut();
-        let inst = registry.instance(instance)?;
-        let entity = inst.entity();
-        let old: Vec<_> = inst
-            .handlers()
-            .iter()
-            .copied()
-            .filter(|&key| registry.handler(key).is_ok_and(|h| !h.is_dynamic()))
-            .collect();
-        for key in old {
-            registry.remove_handler(key)?;
-        }
-        for (name, func) in handlers {
-            let event = registry.event_id(&name);
-            registry.insert_handler(instance, event, func, false)?;
-        }
-        entity
+        registry.set_script_handlers(instance, handlers)?;
+        registry.instance(instance)?.entity()
     };
     core.vm()
         .world()

@@ -44,21 +44,32 @@ pub(super) struct EventList {
     listed: bool,
 }
 
-/// Writes `value` at `index` of a mirror array, lifting the memory limit for a retry:
-/// the invariant that Lua sees what the registry holds must not depend on free memory.
+/// Runs `f`, and once more with the memory limit lifted if it failed: the invariant that
+/// Lua sees what the registry holds must not depend on free memory. What is written is
+/// bounded by the handlers the registry already holds.
+fn lifted<R>(lua: &Lua, mut f: impl FnMut() -> mlua::Result<R>) -> mlua::Result<R> {
+    if let Ok(done) = f() {
+        return Ok(done);
+    }
+    let limit = lua.set_memory_limit(0)?;
+    let retried = f();
+    lua.set_memory_limit(limit)?;
+    retried
+}
+
+/// Writes `value` at `index` of a mirror array.
 fn mirror_set(
     lua: &Lua,
     table: &Table,
     index: usize,
     value: impl IntoLua + Clone,
 ) -> mlua::Result<()> {
-    if table.raw_set(index, value.clone()).is_ok() {
-        return Ok(());
-    }
-    let limit = lua.set_memory_limit(0)?;
-    let retried = table.raw_set(index, value);
-    lua.set_memory_limit(limit)?;
-    retried
+    lifted(lua, || table.raw_set(index, value.clone()))
+}
+
+/// A mirror array for `n` entries.
+fn mirror_table(lua: &Lua, n: usize) -> mlua::Result<Table> {
+    lifted(lua, || lua.create_table_with_capacity(n, 0))
 }
 
 impl EventList {
@@ -71,13 +82,12 @@ impl EventList {
         }
     }
 
-    /// The mirror arrays, created empty with the list's first entry (a rebuild that
-    /// failed leaves the list unsorted, so the next dispatch rebuilds it instead).
+    /// The mirror arrays, created empty with the list's first entry.
     fn arrays(&mut self, lua: &Lua) -> mlua::Result<(Table, Table)> {
         if let Some(arrays) = &self.arrays {
             return Ok(arrays.clone());
         }
-        let arrays = (lua.create_table()?, lua.create_table()?);
+        let arrays = (mirror_table(lua, 0)?, mirror_table(lua, 0)?);
         self.arrays = Some(arrays.clone());
         Ok(arrays)
     }
@@ -133,53 +143,51 @@ impl EventList {
         !self.active && (!self.sorted || self.tombstones * 2 > self.entries.len().max(16))
     }
 
-    /// Sorts and compacts the entries; returns the live ones so the caller can refill
-    /// the arrays and positions with [`EventList::refill`].
-    pub(super) fn take_live(&mut self) -> Vec<(Order, HandlerSlot)> {
+    /// The live entries, sorted: what a rebuild keeps.
+    pub(super) fn live_sorted(&self) -> Vec<(Order, HandlerSlot)> {
         let mut live: Vec<_> = self
             .entries
-            .drain(..)
+            .iter()
             .filter(|e| e.live)
             .map(|e| (e.order, e.slot))
             .collect();
         live.sort_unstable_by_key(|(order, _)| *order);
-        // Sorted again only once `refill` completes.
-        self.sorted = false;
-        self.tombstones = 0;
-        self.arrays = None;
         live
     }
 
-    /// Refills the list (after [`EventList::take_live`]) with handlers in order.
-    pub(super) fn refill(
+    /// Replaces the list with `live` (sorted, from [`EventList::live_sorted`]) in fresh
+    /// arrays. All or nothing: on an error the list is as it was, tombstones and all.
+    pub(super) fn rebuild(
         &mut self,
         lua: &WeakLua,
         live: Vec<(Order, HandlerSlot, Function, Table)>,
     ) -> mlua::Result<()> {
-        debug_assert!(self.entries.is_empty() && self.arrays.is_none());
+        debug_assert!(!self.active);
         debug_assert!(live.windows(2).all(|w| w[0].0 <= w[1].0));
-        let lua = lua.try_upgrade();
-        let n = live.len();
-        let arrays = match &lua {
-            Some(lua) => Some((
-                lua.create_table_with_capacity(n, 0)?,
-                lua.create_table_with_capacity(n, 0)?,
-            )),
+        let arrays = match lua.try_upgrade() {
+            Some(lua) => {
+                let n = live.len();
+                let fns = mirror_table(&lua, n)?;
+                let selves = mirror_table(&lua, n)?;
+                for (i, (_, _, func, this)) in live.iter().enumerate() {
+                    mirror_set(&lua, &fns, i + 1, func.clone())?;
+                    mirror_set(&lua, &selves, i + 1, this.clone())?;
+                }
+                Some((fns, selves))
+            }
             None => None,
         };
-        for (i, (order, slot, func, this)) in live.into_iter().enumerate() {
-            self.entries.push(Entry {
+        self.entries = live
+            .into_iter()
+            .map(|(order, slot, _, _)| Entry {
                 order,
                 slot,
                 live: true,
-            });
-            if let (Some(lua), Some((fns, selves))) = (&lua, &arrays) {
-                mirror_set(lua, fns, i + 1, func)?;
-                mirror_set(lua, selves, i + 1, this)?;
-            }
-        }
+            })
+            .collect();
         self.arrays = arrays;
         self.sorted = true;
+        self.tombstones = 0;
         Ok(())
     }
 
@@ -236,5 +244,44 @@ impl EventList {
     /// Drops every entry and the Lua arrays.
     pub(super) fn clear(&mut self) {
         *self = Self::new(self.listed);
+    }
+}
+
+/// Read-only views of a list's state, for the registry's `check` in the unit tests.
+#[cfg(test)]
+impl EventList {
+    /// Every entry in list order: its order, handler slot and whether it is live.
+    pub(super) fn entries(&self) -> impl Iterator<Item = (Order, HandlerSlot, bool)> + '_ {
+        self.entries.iter().map(|e| (e.order, e.slot, e.live))
+    }
+
+    /// Entries, live and tombstoned.
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The tombstone count the list keeps.
+    pub(super) fn tombstones(&self) -> usize {
+        self.tombstones
+    }
+
+    /// The Lua mirror arrays `(fns, selves)`, if created.
+    pub(super) fn mirror(&self) -> Option<(Table, Table)> {
+        self.arrays.clone()
+    }
+
+    /// Whether the list claims its entries are in order.
+    pub(super) fn is_sorted(&self) -> bool {
+        self.sorted
+    }
+
+    /// Whether handlers of this event are listed at all.
+    pub(super) fn is_listed(&self) -> bool {
+        self.listed
+    }
+
+    /// Whether a dispatch is in progress.
+    pub(super) fn is_active(&self) -> bool {
+        self.active
     }
 }

@@ -69,11 +69,6 @@ impl HandlerEntry {
     pub(crate) fn instance(&self) -> InstanceKey {
         self.instance
     }
-
-    /// Whether `self:on` added it (hot reload keeps these).
-    pub(crate) fn is_dynamic(&self) -> bool {
-        self.dynamic
-    }
 }
 
 /// One script attached to one entity.

@@ -18,6 +18,8 @@
 //! - `selves` maps each instance's `self` table (by address) to the instance;
 //! - dispatch order is `(spawn order, instance attach sequence, handler sequence)`.
 
+#[cfg(test)]
+mod check;
 mod dispatch_list;
 mod entries;
 mod event_names;
@@ -153,6 +155,13 @@ impl HandlerRegistry {
         }
     }
 
+    fn instance_key(&self, slot: InstanceSlot) -> InstanceKey {
+        InstanceKey {
+            slot,
+            runtime: self.runtime,
+        }
+    }
+
     /// The instance whose `self` is `this`, if it is still registered.
     pub(crate) fn instance_of_self(&self, this: &Table) -> Option<InstanceKey> {
         self.selves.get(&(this.to_pointer() as usize)).copied()
@@ -167,10 +176,7 @@ impl HandlerRegistry {
             .collect();
         keys.sort_unstable_by_key(|&(seq, _)| seq);
         keys.into_iter()
-            .map(|(_, slot)| InstanceKey {
-                slot,
-                runtime: self.runtime,
-            })
+            .map(|(_, slot)| self.instance_key(slot))
             .collect()
     }
 
@@ -232,10 +238,7 @@ impl HandlerRegistry {
             spawn,
             seq: self.next_seq,
         });
-        let key = InstanceKey {
-            slot,
-            runtime: self.runtime,
-        };
+        let key = self.instance_key(slot);
         let previous = self.selves.insert(address, key);
         debug_assert!(previous.is_none(), "two instances share one self table");
         key
@@ -277,6 +280,30 @@ impl HandlerRegistry {
         Ok(key)
     }
 
+    /// Gives an instance its script's handlers (by event name, in registration order),
+    /// replacing the script handlers it had; its `self:on` handlers stay.
+    pub(crate) fn set_script_handlers(
+        &mut self,
+        instance: InstanceKey,
+        handlers: Vec<(String, Function)>,
+    ) -> Result<(), CrescentError> {
+        let old: Vec<HandlerKey> = self
+            .instance(instance)?
+            .handlers
+            .iter()
+            .copied()
+            .filter(|&key| self.handler(key).is_ok_and(|h| !h.dynamic))
+            .collect();
+        for key in old {
+            self.remove_handler(key)?;
+        }
+        for (name, func) in handlers {
+            let event = self.event_id(&name);
+            self.insert_handler(instance, event, func, false)?;
+        }
+        Ok(())
+    }
+
     fn index(&mut self, slot: HandlerSlot) -> mlua::Result<()> {
         let Some(entry) = self.handlers.get_mut(slot) else {
             return Ok(());
@@ -304,8 +331,13 @@ impl HandlerRegistry {
             list.tombstone(&self.lua, pos)?;
         }
         // Compact here too: an event that is only ever sent to single entities is never
-        // dispatched as a list, and its tombstones would otherwise pile up.
-        self.prepare(event)
+        // dispatched as a list, and its tombstones would otherwise pile up. A compaction
+        // that fails leaves the list as it was (tombstoned, still correct) and is tried
+        // again before the next dispatch, so it must not fail the removal.
+        if let Err(err) = self.prepare(event) {
+            tracing::debug!(target: "crescent", "dispatch list compaction postponed: {err}");
+        }
+        Ok(())
     }
 
     /// Marks an instance active and makes its handlers dispatchable.
@@ -381,24 +413,30 @@ impl HandlerRegistry {
 
     /// Rebuilds `event`'s list if it is out of order or mostly tombstones.
     fn prepare(&mut self, event: EventId) -> mlua::Result<()> {
-        let Some(list) = self.lists.get_mut(event.index()) else {
+        let Some(list) = self.lists.get(event.index()) else {
             return Ok(());
         };
         if !list.needs_rebuild() {
             return Ok(());
         }
-        let live = list.take_live();
-        let mut refill = Vec::with_capacity(live.len());
-        for (pos, (order, slot)) in live.into_iter().enumerate() {
+        let live: Vec<_> = list
+            .live_sorted()
+            .into_iter()
+            .filter_map(|(order, slot)| {
+                let entry = self.handlers.get(slot)?;
+                Some((order, slot, entry.func.clone(), entry.this.clone()))
+            })
+            .collect();
+        let slots: Vec<HandlerSlot> = live.iter().map(|&(_, slot, _, _)| slot).collect();
+        if let Some(list) = self.lists.get_mut(event.index()) {
+            list.rebuild(&self.lua, live)?;
+        }
+        for (pos, slot) in slots.into_iter().enumerate() {
             if let Some(entry) = self.handlers.get_mut(slot) {
                 entry.pos = pos;
-                refill.push((order, slot, entry.func.clone(), entry.this.clone()));
             }
         }
-        match self.lists.get_mut(event.index()) {
-            Some(list) => list.refill(&self.lua, refill),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// Starts a Lua-side dispatch of `event`, after rebuilding its list if due; `None`

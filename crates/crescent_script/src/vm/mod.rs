@@ -88,6 +88,7 @@ impl Vm {
         }
         vm.clock.install(&lua)?;
         vm.looper.install(&lua)?;
+        vm.tasks.install_wait(&lua)?;
         sandbox::install(&lua)?;
         loader::install_require(&lua, &vm.loader, &lua.globals())?;
         Collector::apply_mode(&lua, &config.gc);

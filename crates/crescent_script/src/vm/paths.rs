@@ -45,3 +45,105 @@ pub(super) fn module_path(name: &str) -> Result<String, CrescentError> {
     }
     normalize_path(&format!("{}.lua", name.replace('.', "/")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMPTY: &str = "the path is empty";
+    const SEPARATOR: &str = "use '/' as separator, without NUL bytes";
+    const PARENT: &str = "'..' would leave the assets root";
+    const ABSOLUTE: &str = "absolute paths are not allowed; paths are relative to the assets root";
+    const NO_FILE: &str = "the path names no file";
+    const MODULE: &str = "modules are named like 'a.b' and load from the assets root only";
+
+    /// The refused path and the reason, or the accepted path.
+    fn refusal(result: Result<String, CrescentError>) -> Result<String, (String, &'static str)> {
+        result.map_err(|err| match err {
+            CrescentError::BadPath { path, reason } => (path, reason),
+            other => panic!("expected BadPath, got {other:?}"),
+        })
+    }
+
+    #[test]
+    fn normalize_path_refuses_paths_that_leave_the_assets_root() {
+        let cases = [
+            ("", EMPTY),
+            ("a\\b.lua", SEPARATOR),
+            ("..\\a.lua", SEPARATOR),
+            ("a\0b.lua", SEPARATOR),
+            ("../a.lua", PARENT),
+            ("a/../b.lua", PARENT),
+            ("a/b/..", PARENT),
+            ("/a.lua", ABSOLUTE),
+            ("//a.lua", ABSOLUTE),
+            (".", NO_FILE),
+            ("./", NO_FILE),
+            ("././/.", NO_FILE),
+        ];
+        for (path, reason) in cases {
+            assert_eq!(
+                refusal(normalize_path(path)),
+                Err((path.to_owned(), reason)),
+                "{path:?}"
+            );
+        }
+        let shown = normalize_path("../x.lua").map_err(|err| err.to_string());
+        assert_eq!(
+            shown,
+            Err("invalid script path '../x.lua': '..' would leave the assets root".to_owned())
+        );
+    }
+
+    #[test]
+    fn normalize_path_drops_dots_and_doubled_separators() {
+        let cases = [
+            ("./a//b.lua", "a/b.lua"),
+            ("a.lua", "a.lua"),
+            ("a/./b/./c.lua", "a/b/c.lua"),
+            ("scripts/mover.lua", "scripts/mover.lua"),
+            ("a..b.lua", "a..b.lua"),
+            ("...", "..."),
+        ];
+        for (path, normal) in cases {
+            assert_eq!(
+                refusal(normalize_path(path)),
+                Ok(normal.to_owned()),
+                "{path:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn module_path_maps_dots_to_directories() {
+        let cases = [
+            ("a", "a.lua"),
+            ("a.b", "a/b.lua"),
+            ("lib.util.math", "lib/util/math.lua"),
+            ("a/b", "a/b.lua"),
+        ];
+        for (name, path) in cases {
+            assert_eq!(refusal(module_path(name)), Ok(path.to_owned()), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn module_path_refuses_names_that_leave_the_assets_root() {
+        for name in ["/a", "/a.b", "..", "a..b", "..a", "a.b..", "a\\b"] {
+            assert_eq!(
+                refusal(module_path(name)),
+                Err((name.to_owned(), MODULE)),
+                "{name:?}"
+            );
+        }
+        // Refused by the path rules after the mapping: the refusal names the file.
+        assert_eq!(
+            refusal(module_path(".a")),
+            Err(("/a.lua".to_owned(), ABSOLUTE))
+        );
+        assert_eq!(
+            refusal(module_path("a\0")),
+            Err(("a\0.lua".to_owned(), SEPARATOR))
+        );
+    }
+}

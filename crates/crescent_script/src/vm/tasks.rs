@@ -12,7 +12,7 @@
 
 use std::{cell::RefCell, collections::BTreeMap};
 
-use mlua::{Function, Lua, MultiValue, Thread, Value, thread::ThreadStatus};
+use mlua::{Function, Lua, MultiValue, Table, Thread, Value, thread::ThreadStatus};
 use slotmap::SlotMap;
 
 use super::{
@@ -51,8 +51,6 @@ struct Tasks {
     waiting: BTreeMap<(u64, u64), TaskKey>,
     pool: Vec<Thread>,
     next_seq: u64,
-    /// Seconds the running task asked to wait, set by `task.wait` just before it yields.
-    pending_wait: Option<f64>,
 }
 
 impl Tasks {
@@ -92,10 +90,27 @@ impl Tasks {
     }
 }
 
+/// `task.wait` yields from Lua: a Rust callback cannot yield, and raising its error at
+/// level 2 points the message at the caller's line. It yields a marker only it holds, so
+/// neither a plain `coroutine.yield()` nor a wait whose yield failed and was caught can
+/// pass for a wait.
+const WAIT: &str = r#"
+local prepare, yield, marker = ...
+return function(seconds)
+  local problem, s = prepare(seconds)
+  if problem then
+    error(problem, 2)
+  end
+  return yield(marker, s)
+end
+"#;
+
 /// Every live task of a runtime.
 #[derive(Default)]
 pub(crate) struct Scheduler {
     inner: RefCell<Tasks>,
+    /// `task.wait` and the marker it yields.
+    wait: RefCell<Option<(Function, Table)>>,
 }
 
 impl Scheduler {
@@ -109,6 +124,58 @@ impl Scheduler {
         inner.tasks.clear();
         inner.waiting.clear();
         inner.pool.clear();
+        self.wait.borrow_mut().take();
+    }
+
+    /// Builds `task.wait`.
+    pub(super) fn install_wait(&self, lua: &Lua) -> mlua::Result<()> {
+        let prepare = lua.create_function(|lua, seconds: Value| {
+            let seconds = match seconds {
+                Value::Nil => None,
+                Value::Integer(i) => Some(i as f64),
+                Value::Number(n) => Some(n),
+                other => {
+                    let problem = format!(
+                        "task.wait expects a number of seconds, got {}",
+                        other.type_name()
+                    );
+                    return Ok((Some(problem), 0.0));
+                }
+            };
+            Ok(match Vm::of(lua)?.prepare_wait(lua, seconds) {
+                Ok(seconds) => (None, seconds),
+                Err(problem) => (Some(problem), 0.0),
+            })
+        })?;
+        let coroutine: Table = lua.globals().raw_get("coroutine")?;
+        let yield_fn: Function = coroutine.raw_get("yield")?;
+        let marker = lua.create_table()?;
+        let wait: Function =
+            lua.load(WAIT)
+                .set_name("=task.wait")
+                .call((prepare, yield_fn, marker.clone()))?;
+        *self.wait.borrow_mut() = Some((wait, marker));
+        Ok(())
+    }
+
+    /// `task.wait(seconds)`: yields the running task until `seconds` have passed.
+    pub(crate) fn wait_function(&self) -> Option<Function> {
+        self.wait.borrow().as_ref().map(|(wait, _)| wait.clone())
+    }
+
+    /// The seconds a task that yielded `values` waits: what `task.wait` asked for, or 0
+    /// for any other yield.
+    fn waited(&self, values: &MultiValue) -> f64 {
+        let wait = self.wait.borrow();
+        let is_wait = matches!(
+            (values.front(), wait.as_ref()),
+            (Some(Value::Table(yielded)), Some((_, marker))) if yielded == marker
+        );
+        match values.get(1) {
+            Some(Value::Number(seconds)) if is_wait => *seconds,
+            Some(Value::Integer(seconds)) if is_wait => *seconds as f64,
+            _ => 0.0,
+        }
     }
 
     fn new_thread(&self, lua: &Lua, func: Function) -> mlua::Result<Thread> {
@@ -219,18 +286,23 @@ impl Vm {
             thread.resume::<MultiValue>(args)
         };
         let now = self.clock().elapsed();
+        let seconds = match &result {
+            Ok(values) if thread.status() == ThreadStatus::Resumable => {
+                Some(self.tasks().waited(values))
+            }
+            _ => None,
+        };
         let mut tasks = self.tasks().inner.borrow_mut();
-        match result {
-            Err(error) => {
+        match (result, seconds) {
+            (Err(error), _) => {
                 tasks.remove(key);
                 Some(TaskFailure { error, owner })
             }
-            Ok(_) if thread.status() == ThreadStatus::Resumable => {
-                let seconds = tasks.pending_wait.take().unwrap_or(0.0);
+            (Ok(_), Some(seconds)) => {
                 tasks.schedule(key, now + seconds, now);
                 None
             }
-            Ok(_) => {
+            (Ok(_), None) => {
                 if tasks.remove(key).is_some() && tasks.pool.len() < POOL_LIMIT {
                     tasks.pool.push(thread);
                 }
@@ -239,8 +311,9 @@ impl Vm {
         }
     }
 
-    /// `task.wait`'s check before it yields: inside a task, with a sensible duration.
-    pub(crate) fn prepare_wait(&self, lua: &Lua, seconds: Option<f64>) -> Result<(), String> {
+    /// `task.wait`'s check before it yields: inside a task, with a sensible duration;
+    /// returns the seconds to wait.
+    pub(crate) fn prepare_wait(&self, lua: &Lua, seconds: Option<f64>) -> Result<f64, String> {
         let seconds = seconds.unwrap_or(0.0);
         if !seconds.is_finite() || seconds < 0.0 {
             return Err(format!(
@@ -262,7 +335,10 @@ impl Vm {
                     .into(),
             );
         }
-        self.tasks().inner.borrow_mut().pending_wait = Some(seconds);
-        Ok(())
+        Ok(seconds)
     }
 }
+
+#[cfg(test)]
+#[path = "tasks_tests.rs"]
+mod tests;
