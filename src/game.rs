@@ -6,7 +6,7 @@ use std::{
 };
 
 use bevy_app::App;
-use crescent_ecs::CrescentEcsPlugin;
+use crescent_ecs::{CrescentEcsPlugin, MovementPlugin};
 use crescent_script::{CrescentError, ScriptConfig, ScriptRuntime, ScriptingPlugin};
 
 use crate::report::Report;
@@ -87,6 +87,8 @@ impl Game {
             hz: config.hz,
             deterministic: true,
         })
+        // The demo's Position, Velocity and movement: scripts and Lua tests use them.
+        .add_plugins(MovementPlugin)
         .add_plugins(ScriptingPlugin::new(ScriptConfig {
             assets_root: config.assets.clone(),
             ..config.script.clone()

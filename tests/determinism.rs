@@ -15,7 +15,13 @@ fn run_demo(frames: usize) -> (ScriptStats, Vec<(String, i64, i64)>) {
     let mut positions: Vec<_> = world
         .query::<(&Name, &Position)>()
         .iter(world)
-        .map(|(n, p)| (n.0.clone(), (p.x * 1e6) as i64, (p.y * 1e6) as i64))
+        .map(|(n, p)| {
+            (
+                n.as_str().to_owned(),
+                (p.x * 1e6) as i64,
+                (p.y * 1e6) as i64,
+            )
+        })
         .collect();
     positions.sort();
     (stats, positions)

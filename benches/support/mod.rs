@@ -110,3 +110,49 @@ impl Raw {
             .expect("loop")
     }
 }
+
+/// Runs Lua source with the world lent; its error as text instead of a panic (for probes).
+pub fn try_exec(game: &mut Game, source: &str) -> Result<(), String> {
+    ScriptRuntime::lend_world(game.app.world_mut(), |lua| {
+        let host = ScriptHost::of(lua).map_err(|e| e.to_string())?;
+        let env = host.new_env().map_err(|e| e.to_string())?;
+        host.compile("probe", source.as_bytes(), env)
+            .map_err(|e| e.to_string())?
+            .call::<()>(())
+            .map_err(|e| e.to_string())
+    })
+    .map_err(|e| e.to_string())?
+}
+
+/// A game with `n` entities spawned by `world.spawn{ <fields> }` (`fields` may use the loop's
+/// `i`), stepped twice so every `init` has run.
+pub fn spawned(dir: &Path, n: usize, fields: &str, tweak: impl FnOnce(&mut GameConfig)) -> Game {
+    let mut game = game(dir, tweak);
+    exec(
+        &mut game,
+        &format!("for i = 1, {n} do world.spawn{{ {fields} }} end"),
+    );
+    game.step();
+    game.step();
+    game
+}
+
+/// Script errors reported so far, and the first one kept (as text).
+pub fn script_errors(game: &Game) -> (u64, Option<String>) {
+    game.app
+        .world()
+        .get_resource::<crescent::script::ScriptErrorLog>()
+        .map_or((0, None), |log| {
+            (log.total, log.errors.first().map(ToString::to_string))
+        })
+}
+
+/// Panics when any script error has been reported: a bench must time working scripts.
+pub fn assert_no_script_errors(game: &Game, what: &str) {
+    let (total, first) = script_errors(game);
+    assert!(
+        total == 0,
+        "{what}: {total} script errors, first: {}",
+        first.unwrap_or_default()
+    );
+}

@@ -68,7 +68,7 @@ end)
 test("unknown component names list the known ones", function(t)
   local e = world.spawn({})
   local err = t:raises(function() e:get("Health") end, "unknown component 'Health'")
-  t:ok(err:find("Name, Position, Velocity", 1, true), err)
+  t:ok(err:find("known components: GlobalTransform, Name, Position, Transform, Velocity", 1, true), err)
   t:raises(function() world.spawn({ Helth = {} }) end, "unknown component 'Helth'")
 end)
 

@@ -1,30 +1,15 @@
-//! The components crescent provides to every game and script.
+//! The demo's components: a position and a velocity, reflected so scripts reach them
+//! by name (`e:get("Position")`), and added by [`MovementPlugin`](crate::MovementPlugin).
 
-use bevy_ecs::component::Component;
+use bevy_ecs::{component::Component, reflect::ReflectComponent};
+use bevy_reflect::{Reflect, std_traits::ReflectDefault};
 use serde::{Deserialize, Serialize};
 
 use crate::SpawnOrder;
 
-/// A human-readable entity name; `world.find(name)` looks entities up by it.
-#[derive(Component, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-#[require(SpawnOrder)]
-pub struct Name(pub String);
-
-impl Name {
-    /// Creates a name.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self(name.into())
-    }
-
-    /// The name as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// A position in world units; missing fields default to 0 when set from Lua.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Component, Reflect, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[reflect(Component, Default)]
 #[serde(default)]
 #[require(SpawnOrder)]
 pub struct Position {
@@ -35,7 +20,8 @@ pub struct Position {
 }
 
 /// A velocity in world units per second, applied to [`Position`] every fixed step.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Component, Reflect, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[reflect(Component, Default)]
 #[serde(default)]
 #[require(SpawnOrder)]
 pub struct Velocity {

@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use bevy_app::{App, First, FixedUpdate, Plugin};
+use bevy_app::{App, First, Plugin};
 use bevy_ecs::{resource::Resource, schedule::IntoScheduleConfigs, system::ResMut};
 use bevy_time::{Fixed, Real, Time, TimePlugin, TimeSystems, TimeUpdateStrategy};
 
-use crate::{DespawnQueue, SpawnCounter, apply_velocity};
+use crate::{DespawnQueue, SpawnCounter};
 
 /// The frame rate the headless app steps at, in frames per second.
 #[derive(Resource, Clone, Copy, Debug, PartialEq)]
@@ -67,8 +67,7 @@ impl Plugin for CrescentEcsPlugin {
             .init_resource::<SpawnCounter>()
             .init_resource::<DespawnQueue>()
             .insert_resource(Time::<Fixed>::from_duration(rate.step()))
-            .add_systems(First, count_frame.after(TimeSystems))
-            .add_systems(FixedUpdate, apply_velocity);
+            .add_systems(First, count_frame.after(TimeSystems));
         if self.deterministic {
             app.insert_resource(TimeUpdateStrategy::ManualDuration(rate.step()));
             // bevy_time's first update only records its start instant and advances by zero.

@@ -39,6 +39,7 @@ fn every_update_is_one_frame_and_one_fixed_step_from_the_first() {
 #[test]
 fn movement_integrates_velocity_each_fixed_step() {
     let mut app = headless_app(60.0);
+    app.add_plugins(crescent_ecs::MovementPlugin);
     let e = app
         .world_mut()
         .spawn((Position { x: 1.0, y: 2.0 }, Velocity { x: 6.0, y: -12.0 }))
@@ -62,7 +63,7 @@ fn movement_integrates_velocity_each_fixed_step() {
 fn spawn_order_numbers_entities_as_they_appear_and_counts_the_live_ones() {
     let mut app = headless_app(60.0);
     let world = app.world_mut();
-    let a = world.spawn(Name::new("a")).id();
+    let a = world.spawn((Name::new("a"), SpawnOrder::default())).id();
     let b = world.spawn(Position::default()).id();
     let c = world.spawn(SpawnOrder::default()).id();
     let order = |world: &bevy_ecs::world::World, e| world.get::<SpawnOrder>(e).map(|o| o.0);
@@ -81,7 +82,7 @@ fn spawn_order_numbers_entities_as_they_appear_and_counts_the_live_ones() {
 fn despawn_queue_applies_requests_once_in_order() {
     let mut app = headless_app(60.0);
     let world = app.world_mut();
-    let a = world.spawn(Name::new("a")).id();
+    let a = world.spawn((Name::new("a"), SpawnOrder::default())).id();
     let b = world.spawn(Name::new("b")).id();
     let mut queue = world.resource_mut::<DespawnQueue>();
     assert!(queue.request(b));

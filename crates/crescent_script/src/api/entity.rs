@@ -4,30 +4,17 @@
 //! answers as for a dead entity (`alive()` false, `get` nil, `set` an error) instead of
 //! touching whatever entity reuses the id.
 
-use bevy_ecs::{entity::Entity, world::World};
-use mlua::{FromLua, Lua, MetaMethod, Table, UserData, UserDataMethods, Value};
+use bevy_ecs::entity::Entity;
+use mlua::{
+    FromLua, Function, Lua, MetaMethod, Table, UserDataFields, UserDataMethods, UserDataRegistry,
+    Value,
+};
 
 use crate::{
     data::{components::ScriptHandlers, error::CrescentError, keys::InstanceKey},
-    frame::{
-        Core,
-        components::{self, ScriptComponent},
-        events, lifecycle,
-    },
+    frame::{Core, events, lifecycle},
     vm::{LuaEntity, normalize_path},
 };
-
-impl FromLua for LuaEntity {
-    fn from_lua(value: Value, _: &Lua) -> mlua::Result<Self> {
-        match value {
-            Value::UserData(ud) => ud.borrow::<LuaEntity>().map(|e| *e),
-            other => Err(mlua::Error::runtime(format!(
-                "expected an entity, got {}",
-                other.type_name()
-            ))),
-        }
-    }
-}
 
 /// Whether the entity exists and is not waiting for despawn.
 fn is_alive(core: &Core, entity: Entity) -> Result<bool, CrescentError> {
@@ -71,51 +58,30 @@ fn find_instance(
     }))
 }
 
-/// Runs `f` with the lent world and the script component called `name` (an unknown name
-/// is an error listing the known ones).
-fn with_component<R>(
-    lua: &Lua,
-    name: &str,
-    f: impl FnOnce(&mut World, ScriptComponent) -> Result<R, CrescentError>,
-) -> mlua::Result<R> {
-    Core::of(lua)?
-        .vm()
-        .world()
-        .with(|world| f(world, components::lookup(world, name)?))
-        .and_then(|r| r)
-        .map_err(mlua::Error::from)
+/// Registers the entity handle type in `lua`: Rust methods, and the component methods
+/// (`get`, `set`, `has`, `remove`) written in Lua.
+pub(super) fn register(lua: &Lua) -> mlua::Result<()> {
+    let component_methods = super::components::methods(lua)?;
+    let mut fields = Vec::new();
+    for name in ["get", "set", "has", "remove"] {
+        fields.push((name, component_methods.raw_get::<Function>(name)?));
+    }
+    lua.register_userdata_type::<LuaEntity>(|methods| {
+        for (name, function) in fields {
+            methods.add_field(name, function);
+        }
+        add_methods(methods);
+    })
 }
 
-impl UserData for LuaEntity {
-    fn add_methods<M: UserDataMethods<Self>>(methods: &mut M) {
+fn add_methods(methods: &mut UserDataRegistry<LuaEntity>) {
+    {
         methods.add_method("id", |_, this, ()| Ok(this.0.to_bits() as i64));
         methods.add_method("alive", |lua, this, ()| {
             is_alive(&*Core::of(lua)?, this.0).map_err(mlua::Error::from)
         });
         methods.add_method("despawn", |lua, this, ()| {
             lifecycle::request_despawn(&*Core::of(lua)?, this.0).map_err(mlua::Error::from)
-        });
-        methods.add_method("get", |lua, this, name: String| {
-            with_component(lua, &name, |world, component| {
-                component.get(world, this.0, lua)
-            })
-        });
-        methods.add_method("set", |lua, this, (name, value): (String, Value)| {
-            require_alive(&*Core::of(lua)?, this.0, "set")?;
-            with_component(lua, &name, |world, component| {
-                component.set(world, this.0, lua, value, &name)
-            })
-        });
-        methods.add_method("has", |lua, this, name: String| {
-            with_component(lua, &name, |world, component| {
-                Ok(component.has(world, this.0))
-            })
-        });
-        methods.add_method("remove", |lua, this, name: String| {
-            require_alive(&*Core::of(lua)?, this.0, "remove")?;
-            with_component(lua, &name, |world, component| {
-                Ok(component.remove(world, this.0))
-            })
         });
         methods.add_method("script", |lua, this, path: String| {
             Ok(find_instance(&*Core::of(lua)?, this.0, &path)?.map(|(_, this)| this))

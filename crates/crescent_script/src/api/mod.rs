@@ -7,6 +7,7 @@
 //! [`spec`] describes the whole API as data; `crescent types` renders it as LuaLS
 //! annotations and the tests check it against these bindings.
 
+mod components;
 mod entity;
 mod instance;
 mod log;
@@ -25,6 +26,7 @@ pub(crate) fn install(lua: &Lua, core: &Core) -> Result<(), CrescentError> {
     globals.raw_set("world", world::table(lua)?)?;
     globals.raw_set("log", log::table(lua)?)?;
     globals.raw_set("task", task::table(lua)?)?;
+    entity::register(lua)?;
     core.set_instance_meta(instance::instance_meta(lua)?);
     Ok(())
 }

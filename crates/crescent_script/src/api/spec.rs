@@ -128,8 +128,8 @@ const COMPONENT: Param = p("component", "crescent.ComponentName");
 pub static API: Api = Api {
     aliases: &[Alias {
         name: "crescent.ComponentName",
-        ty: r#""Name"|"Position"|"Velocity"|string"#,
-        doc: "A registered component name: the built-ins, or any the game registers.",
+        ty: r#""Name"|"Transform"|"GlobalTransform"|"Position"|"Velocity"|string"#,
+        doc: "A component: `Name`, `Transform`, `GlobalTransform` (read-only), the demo's `Position` and `Velocity`, or any `#[reflect(Component)]` type by its short name.",
     }],
     classes: &[
         Class {

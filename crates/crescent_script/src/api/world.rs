@@ -1,13 +1,13 @@
 //! The `world` table: `world.spawn`, `world.find`, `world.count`.
 
-use bevy_ecs::entity::Entity;
-use crescent_ecs::{DespawnQueue, Name, SpawnCounter, SpawnOrder};
+use bevy_ecs::name::Name;
+use crescent_ecs::SpawnOrder;
 use mlua::{Lua, LuaSerdeExt, Table, Value};
 
 use super::query;
 use crate::{
-    data::{components::ScriptHandlers, error::CrescentError, messages::ScriptMessage},
-    frame::{Core, components, events, lifecycle},
+    data::{components::ScriptHandlers, messages::ScriptMessage},
+    frame::{Core, events, lifecycle, world_access},
     vm::LuaEntity,
 };
 
@@ -20,24 +20,16 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
     world.raw_set(
         "find",
         lua.create_function(|lua, name: String| {
-            find(&*Core::of(lua)?, &name).map_err(mlua::Error::from)
+            world_access::find(&*Core::of(lua)?, &name)
+                .map(|found| found.map(LuaEntity))
+                .map_err(mlua::Error::from)
         })?,
     )?;
     world.raw_set(
         "count",
         lua.create_function(|lua, ()| {
-            Core::of(lua)?
-                .vm()
-                .world()
-                .with(|world| {
-                    let live = world
-                        .get_resource::<SpawnCounter>()
-                        .map_or(0, SpawnCounter::live);
-                    let leaving = world
-                        .get_resource::<DespawnQueue>()
-                        .map_or(0, DespawnQueue::len);
-                    live.saturating_sub(leaving)
-                })
+            world_access::entities(&*Core::of(lua)?, &[])
+                .map(|entities| entities.len())
                 .map_err(mlua::Error::from)
         })?,
     )?;
@@ -158,15 +150,15 @@ fn optional<T>(
 fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
     let core = Core::of(lua)?;
     let desc = read_desc(desc)?;
+    let mut components = Vec::with_capacity(desc.components.len());
+    for (name, value) in desc.components {
+        let index = world_access::resolve(&core, &name).map_err(mlua::Error::from)?;
+        components.push((index, value));
+    }
     let entity = core
         .vm()
         .world()
-        .with(|world| -> Result<Entity, CrescentError> {
-            let components = desc
-                .components
-                .iter()
-                .map(|(name, _)| components::lookup(world, name))
-                .collect::<Result<Vec<_>, _>>()?;
+        .with(|world| {
             // With scripts coming, spawn with their component in place: one archetype
             // move fewer per spawn.
             let mut e = if desc.scripts.is_empty() {
@@ -177,46 +169,25 @@ fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
             if let Some(name) = &desc.name {
                 e.insert(Name::new(name.clone()));
             }
-            let entity = e.id();
-            for (component, (name, value)) in components.iter().zip(&desc.components) {
-                if let Err(err) = component.set(world, entity, lua, value.clone(), name) {
-                    world.despawn(entity);
-                    return Err(err);
-                }
-            }
-            Ok(entity)
+            e.id()
         })
-        .and_then(|r| r)
         .map_err(mlua::Error::from)?;
-    for path in &desc.scripts {
-        if let Err(err) = lifecycle::attach(lua, &core, entity, path, desc.props.as_ref()) {
-            // Undo the half-built entity; its pending instances never ran. The lend that
-            // just served `attach` still holds, so this cannot fail in practice; if it
-            // did, the entity would stay, scriptless, and the error below still stands.
-            if let Err(undo) = core.vm().world().with(|world| world.despawn(entity)) {
-                tracing::warn!(target: "crescent", "cannot undo a failed spawn: {undo}");
-            }
-            return Err(mlua::Error::from(err));
+    let built = components
+        .into_iter()
+        .try_for_each(|(index, value)| world_access::set(&core, lua, entity, index, value))
+        .and_then(|()| {
+            desc.scripts.iter().try_for_each(|path| {
+                lifecycle::attach(lua, &core, entity, path, desc.props.as_ref()).map(|_| ())
+            })
+        });
+    if let Err(err) = built {
+        // Undo the half-built entity; its pending instances never ran. The lend that
+        // just served the spawn still holds, so this cannot fail in practice; if it did,
+        // the entity would stay, and the error below still stands.
+        if let Err(undo) = core.vm().world().with(|world| world.despawn(entity)) {
+            tracing::warn!(target: "crescent", "cannot undo a failed spawn: {undo}");
         }
+        return Err(mlua::Error::from(err));
     }
     Ok(LuaEntity(entity))
-}
-
-fn find(core: &Core, name: &str) -> Result<Option<LuaEntity>, CrescentError> {
-    core.vm().world().with(|world| {
-        let leaving = world.get_resource::<DespawnQueue>();
-        let mut best: Option<(u64, Entity)> = None;
-        let mut query = world.try_query::<(Entity, &Name, &SpawnOrder)>();
-        if let Some(query) = query.as_mut() {
-            for (entity, entity_name, order) in query.iter(world) {
-                let candidate = entity_name.as_str() == name
-                    && !leaving.is_some_and(|q| q.is_pending(entity))
-                    && best.is_none_or(|(o, _)| order.0 < o);
-                if candidate {
-                    best = Some((order.0, entity));
-                }
-            }
-        }
-        best.map(|(_, e)| LuaEntity(e))
-    })
 }

@@ -2,6 +2,7 @@
 
 use bevy_app::{App, FixedUpdate, Plugin, PostUpdate, PreUpdate, Update};
 use bevy_ecs::schedule::IntoScheduleConfigs;
+use bevy_transform::components::{GlobalTransform, Transform};
 use crescent_ecs::{CrescentEcsPlugin, apply_velocity};
 
 use super::{
@@ -60,6 +61,10 @@ impl Plugin for ScriptingPlugin {
         if !app.is_plugin_added::<CrescentEcsPlugin>() {
             app.add_plugins(CrescentEcsPlugin::default());
         }
+        // Bevy's transforms work from scripts out of the box, with or without
+        // TransformPlugin (registering a type twice is harmless).
+        app.register_type::<Transform>()
+            .register_type::<GlobalTransform>();
         if !app.world().contains_resource::<ScriptComponents>() {
             app.insert_resource(ScriptComponents::with_builtins());
         }

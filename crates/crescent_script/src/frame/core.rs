@@ -15,6 +15,7 @@ use bevy_ecs::world::World;
 use mlua::{Lua, Table};
 
 use super::{
+    components::ComponentTable,
     queue::EventQueue,
     report::{Cause, Reporter, Source},
 };
@@ -80,6 +81,7 @@ pub(crate) struct Core {
     events: EventQueue,
     reporter: Reporter,
     counters: Counters,
+    components: RefCell<ComponentTable>,
 }
 
 impl Core {
@@ -94,6 +96,7 @@ impl Core {
             events: EventQueue::default(),
             reporter: Reporter::default(),
             counters: Counters::default(),
+            components: RefCell::default(),
             config,
             vm,
         });
@@ -161,6 +164,12 @@ impl Core {
     /// The error reporter.
     pub(crate) fn reporter(&self) -> &Reporter {
         &self.reporter
+    }
+
+    /// The components scripts have named, resolved. Never hold the borrow across a call
+    /// into Lua code.
+    pub(crate) fn components(&self) -> &RefCell<ComponentTable> {
+        &self.components
     }
 
     /// The counters.

@@ -8,7 +8,7 @@
 //! An entity target is checked at delivery: dead or despawning means dropped and counted.
 
 use bevy_ecs::entity::Entity;
-use mlua::{Lua, LuaSerdeExt, Value};
+use mlua::{IntoLua, Lua, LuaSerdeExt, Value};
 
 use super::{
     Core,
@@ -68,9 +68,8 @@ pub(crate) fn deliver(lua: &Lua, core: &Core) {
             None => Value::Nil,
             Some(e) => match &last_sender {
                 Some((cached, handle)) if *cached == e => handle.clone(),
-                _ => match lua.create_userdata(LuaEntity(e)) {
+                _ => match LuaEntity(e).into_lua(lua) {
                     Ok(handle) => {
-                        let handle = Value::UserData(handle);
                         last_sender = Some((e, handle.clone()));
                         handle
                     }

@@ -8,7 +8,8 @@
 //! - [`reload`]: hot reload of scripts and modules;
 //! - [`keys`]: the one writer of an entity's `ScriptHandlers`, `self:on` and disconnect;
 //! - [`report`]: the one `ScriptError` builder, the streak rule, publishing;
-//! - [`components`]: component values between the world and Lua.
+//! - [`components`]: the component table, reflection and typed access, conversions;
+//! - [`world_access`]: scripts' component reads and writes, with the liveness rules.
 //!
 //! Above: the [Lua API bindings](crate::api), which only translate Lua calls into these
 //! verbs, and the [runtime](crate::runtime), which runs the phases.
@@ -23,5 +24,6 @@ mod queue;
 pub(crate) mod reload;
 pub(crate) mod report;
 pub(crate) mod tasks;
+pub(crate) mod world_access;
 
 pub(crate) use self::core::Core;

@@ -3,12 +3,35 @@
 //! Their Lua methods are bound in the [API layer](crate::api).
 
 use bevy_ecs::entity::Entity;
+use mlua::{FromLua, IntoLua, Lua, Value};
 
 use crate::data::keys::{HandlerKey, TaskKey};
 
-/// A Lua handle to an entity.
+/// A Lua handle to an entity. Its methods are registered per runtime by the API layer
+/// (some of them are Lua functions), so it is made with `create_any_userdata`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct LuaEntity(pub(crate) Entity);
+
+impl IntoLua for LuaEntity {
+    fn into_lua(self, lua: &Lua) -> mlua::Result<Value> {
+        lua.create_any_userdata(self).map(Value::UserData)
+    }
+}
+
+impl FromLua for LuaEntity {
+    fn from_lua(value: Value, _: &Lua) -> mlua::Result<Self> {
+        match value {
+            Value::UserData(ud) => ud
+                .borrow::<LuaEntity>()
+                .map(|e| *e)
+                .map_err(|_| mlua::Error::runtime("expected an entity, got another userdata")),
+            other => Err(mlua::Error::runtime(format!(
+                "expected an entity, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+}
 
 /// A Lua handle to a task, as `task.spawn` and `task.delay` return it.
 #[derive(Clone, Copy, Debug)]

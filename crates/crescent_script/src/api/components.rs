@@ -1,0 +1,296 @@
+//! `e:get`, `e:set`, `e:has`, `e:remove`: entity methods written in Lua over a few Rust
+//! primitives, so the common case costs one Rust call and no table built or walked in Rust.
+//!
+//! A component name resolves once per runtime to a handle, cached in a Lua table. For a
+//! plain-old-data component (every leaf a number) a getter and a setter are generated in
+//! Lua from its shape: the getter takes the numbers from one Rust call and builds the
+//! table with a table constructor; the setter checks the table's keys and passes its
+//! numbers to one Rust call (`nil` keeps a field, so partial tables work). Every other
+//! component goes through the general reflection or serde conversion in Rust.
+
+use std::fmt::Write as _;
+
+use mlua::{AnyUserData, Function, Lua, MultiValue, Table, Value, Variadic};
+
+use crate::{
+    data::error::CrescentError,
+    frame::{Core, components::Shape, world_access},
+    vm::LuaEntity,
+};
+
+/// The Lua side: the method table entity handles share.
+const METHODS: &str = r#"
+local resolve, get_any, set_any, has_c, remove_c = ...
+local cache = {}
+local function component(name)
+  local c = cache[name]
+  if c == nil then
+    c = resolve(name)
+    cache[name] = c
+  end
+  return c
+end
+local M = {}
+function M.get(e, name)
+  local c = cache[name] or component(name)
+  local get = c.get
+  if get then return get(e) end
+  return get_any(e, c.index)
+end
+function M.set(e, name, value)
+  local c = cache[name] or component(name)
+  local set = c.set
+  if set then return set(e, value) end
+  return set_any(e, c.index, value)
+end
+function M.has(e, name)
+  return has_c(e, (cache[name] or component(name)).index)
+end
+function M.remove(e, name)
+  return remove_c(e, (cache[name] or component(name)).index)
+end
+return M
+"#;
+
+fn entity(ud: &AnyUserData) -> mlua::Result<bevy_ecs::entity::Entity> {
+    ud.borrow::<LuaEntity>()
+        .map(|e| e.0)
+        .map_err(|_| mlua::Error::runtime("expected an entity"))
+}
+
+/// Builds the Lua methods `get`, `set`, `has` and `remove` for entity handles.
+pub(super) fn methods(lua: &Lua) -> mlua::Result<Table> {
+    let resolve = lua.create_function(|lua, name: String| {
+        let core = Core::of(lua)?;
+        let index = world_access::resolve(&core, &name).map_err(mlua::Error::from)?;
+        describe(lua, &core, index)
+    })?;
+    let get_any = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
+        world_access::get(&*Core::of(lua)?, lua, entity(&ud)?, index).map_err(mlua::Error::from)
+    })?;
+    let set_any = lua.create_function(|lua, (ud, index, value): (AnyUserData, usize, Value)| {
+        world_access::set(&*Core::of(lua)?, lua, entity(&ud)?, index, value)
+            .map_err(mlua::Error::from)
+    })?;
+    let has = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
+        world_access::has(&*Core::of(lua)?, entity(&ud)?, index).map_err(mlua::Error::from)
+    })?;
+    let remove = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
+        world_access::remove(&*Core::of(lua)?, entity(&ud)?, index).map_err(mlua::Error::from)
+    })?;
+    lua.load(METHODS)
+        .set_name("=entity")
+        .call((resolve, get_any, set_any, has, remove))
+}
+
+/// A resolved component for the Lua cache: `{ index = i }`, plus `get`/`set` for a
+/// plain-old-data component (`set` only when scripts may write it).
+fn describe(lua: &Lua, core: &Core, index: usize) -> mlua::Result<Table> {
+    let entry = lua.create_table()?;
+    entry.raw_set("index", index)?;
+    if let Some((shape, read_only)) = world_access::shape(core, index).map_err(mlua::Error::from)? {
+        let name = world_access::name(core, index).map_err(mlua::Error::from)?;
+        entry.raw_set("get", getter(lua, index, &shape)?)?;
+        if !read_only {
+            entry.raw_set("set", setter(lua, index, &name, &shape)?)?;
+        }
+    }
+    Ok(entry)
+}
+
+fn read_fn(lua: &Lua) -> mlua::Result<Function> {
+    lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
+        let core = Core::of(lua)?;
+        let mut out = Vec::with_capacity(16);
+        let found = world_access::read_pod(&core, entity(&ud)?, index, &mut out)
+            .map_err(mlua::Error::from)?;
+        Ok(if found {
+            MultiValue::from_vec(out)
+        } else {
+            MultiValue::new()
+        })
+    })
+}
+
+fn write_fn(lua: &Lua) -> mlua::Result<Function> {
+    lua.create_function(
+        |lua, (ud, index, values): (AnyUserData, usize, Variadic<Value>)| {
+            world_access::write_pod(&*Core::of(lua)?, entity(&ud)?, index, &values)
+                .map_err(mlua::Error::from)
+        },
+    )
+}
+
+/// The Lua table constructor for `shape`, over the locals `v1..vn`.
+fn constructor(shape: &Shape, out: &mut String) {
+    match shape {
+        Shape::Leaf(i) => {
+            let _ = write!(out, "v{}", i + 1);
+        }
+        Shape::Struct(fields) => {
+            out.push('{');
+            for (name, field) in fields {
+                let _ = write!(out, "[{name:?}] = ");
+                constructor(field, out);
+                out.push_str(", ");
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn leaves(shape: &Shape) -> usize {
+    match shape {
+        Shape::Leaf(_) => 1,
+        Shape::Struct(fields) => fields.iter().map(|(_, f)| leaves(f)).sum(),
+    }
+}
+
+fn getter(lua: &Lua, index: usize, shape: &Shape) -> mlua::Result<Function> {
+    let n = leaves(shape);
+    let locals: Vec<String> = (1..=n).map(|i| format!("v{i}")).collect();
+    let mut table = String::new();
+    constructor(shape, &mut table);
+    let source = format!(
+        "local read, index = ...\n\
+         return function(e)\n\
+           local {locals} = read(e, index)\n\
+           if v1 == nil then return nil end\n\
+           return {table}\n\
+         end",
+        locals = locals.join(", ")
+    );
+    lua.load(source)
+        .set_name("=entity.get")
+        .call((read_fn(lua)?, index))
+}
+
+/// The setter: checks each table level's keys (unknown fields are errors naming the
+/// path), then passes the numbers, `nil` for fields not given.
+fn setter(lua: &Lua, index: usize, component: &str, shape: &Shape) -> mlua::Result<Function> {
+    let mut checks = String::new();
+    let mut args = vec![String::new(); leaves(shape)];
+    let mut next_local = 0usize;
+    unpack(shape, "t", "", &mut checks, &mut args, &mut next_local);
+    let source = format!(
+        "local write, index, bad, next, type, EMPTY = ...\n\
+         return function(e, t)\n\
+           if type(t) ~= 'table' then return bad('', t) end\n\
+           {checks}\
+           return write(e, index, {args})\n\
+         end",
+        args = args.join(", ")
+    );
+    let name = component.to_owned();
+    let bad = lua.create_function(
+        move |_, (path, got, known): (String, Value, Option<String>)| -> mlua::Result<()> {
+            Err(mlua::Error::from(bad_value(
+                &name,
+                &path,
+                &got,
+                known.as_deref(),
+            )))
+        },
+    )?;
+    let next: Function = lua.globals().raw_get("next")?;
+    let type_fn: Function = lua.globals().raw_get("type")?;
+    lua.load(source).set_name("=entity.set").call((
+        write_fn(lua)?,
+        index,
+        bad,
+        next,
+        type_fn,
+        lua.create_table()?,
+    ))
+}
+
+/// Emits the key check of the table in local `var` (at field path `path`), then its
+/// numbers into `args`, recursing into nested structs.
+fn unpack(
+    shape: &Shape,
+    var: &str,
+    path: &str,
+    checks: &mut String,
+    args: &mut [String],
+    next_local: &mut usize,
+) {
+    let Shape::Struct(fields) = shape else {
+        return;
+    };
+    let test: Vec<String> = fields
+        .iter()
+        .map(|(name, _)| format!("k == {name:?}"))
+        .collect();
+    let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
+    let _ = writeln!(
+        checks,
+        "for k in next, {var} do if not ({test}) then return bad({path:?}, k, {names:?}) end end",
+        test = test.join(" or "),
+        names = names.join(", ")
+    );
+    let prefix = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}.")
+    };
+    for (name, field) in fields {
+        let field_path = format!("{prefix}{name}");
+        match field {
+            Shape::Leaf(i) => {
+                if let Some(slot) = args.get_mut(*i) {
+                    *slot = format!("{var}[{name:?}]");
+                }
+            }
+            Shape::Struct(_) => {
+                *next_local += 1;
+                let local = format!("t{next_local}");
+                let _ = write!(
+                    checks,
+                    "local {local} = {var}[{name:?}]\n\
+                     if {local} == nil then {local} = EMPTY elseif type({local}) ~= 'table' then return bad({field_path:?}, {local}) end\n"
+                );
+                unpack(field, &local, &field_path, checks, args, next_local);
+            }
+        }
+    }
+}
+
+/// The error for a table that does not fit a plain-old-data component (raised from Lua):
+/// with `known` fields, `got` is a key the table at `path` should not have; without,
+/// `got` is what stands at `path` instead of a table.
+fn bad_value(component: &str, path: &str, got: &Value, known: Option<&str>) -> CrescentError {
+    let join = |field: &str| {
+        if path.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
+    let (field, message) = match (known, got) {
+        (Some(known), Value::String(key)) => (
+            join(&key.to_string_lossy()),
+            format!("unknown field (fields: {known})"),
+        ),
+        (Some(_), key) => (
+            path.to_owned(),
+            format!("unexpected key {} in a table of fields", key_text(key)),
+        ),
+        (None, got) => (
+            path.to_owned(),
+            format!("expected a table, got {}", got.type_name()),
+        ),
+    };
+    CrescentError::BadComponentValue {
+        component: component.to_owned(),
+        field,
+        message,
+    }
+}
+
+fn key_text(key: &Value) -> String {
+    match key {
+        Value::Integer(i) => i.to_string(),
+        Value::Number(n) => n.to_string(),
+        other => other.type_name().to_owned(),
+    }
+}
