@@ -60,17 +60,18 @@ fn entity(ud: &AnyUserData) -> mlua::Result<bevy_ecs::entity::Entity> {
 
 /// Builds the Lua methods `get`, `set`, `has` and `remove` for entity handles.
 pub(super) fn methods(lua: &Lua) -> mlua::Result<Table> {
-    let resolve = lua.create_function(|lua, name: String| {
-        let core = Core::of(lua)?;
-        let index = world_access::resolve(&core, &name).map_err(mlua::Error::from)?;
-        describe(lua, &core, index)
-    })?;
     let get_any = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
         world_access::get(&*Core::of(lua)?, lua, entity(&ud)?, index).map_err(mlua::Error::from)
     })?;
     let set_any = lua.create_function(|lua, (ud, index, value): (AnyUserData, usize, Value)| {
         world_access::set(&*Core::of(lua)?, lua, entity(&ud)?, index, value)
             .map_err(mlua::Error::from)
+    })?;
+    let for_setters = set_any.clone();
+    let resolve = lua.create_function(move |lua, name: String| {
+        let core = Core::of(lua)?;
+        let index = world_access::resolve(&core, &name).map_err(mlua::Error::from)?;
+        describe(lua, &core, index, &for_setters)
     })?;
     let has = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
         world_access::has(&*Core::of(lua)?, entity(&ud)?, index).map_err(mlua::Error::from)
@@ -85,14 +86,14 @@ pub(super) fn methods(lua: &Lua) -> mlua::Result<Table> {
 
 /// A resolved component for the Lua cache: `{ index = i }`, plus `get`/`set` for a
 /// plain-old-data component (`set` only when scripts may write it).
-fn describe(lua: &Lua, core: &Core, index: usize) -> mlua::Result<Table> {
+fn describe(lua: &Lua, core: &Core, index: usize, set_any: &Function) -> mlua::Result<Table> {
     let entry = lua.create_table()?;
     entry.raw_set("index", index)?;
     if let Some((shape, read_only)) = world_access::shape(core, index).map_err(mlua::Error::from)? {
         let name = world_access::name(core, index).map_err(mlua::Error::from)?;
         entry.raw_set("get", getter(lua, index, &shape)?)?;
         if !read_only {
-            entry.raw_set("set", setter(lua, index, &name, &shape)?)?;
+            entry.raw_set("set", setter(lua, index, &name, &shape, set_any.clone())?)?;
         }
     }
     Ok(entry)
@@ -167,17 +168,23 @@ fn getter(lua: &Lua, index: usize, shape: &Shape) -> mlua::Result<Function> {
 
 /// The setter: checks each table level's keys (unknown fields are errors naming the
 /// path), then passes the numbers, `nil` for fields not given.
-fn setter(lua: &Lua, index: usize, component: &str, shape: &Shape) -> mlua::Result<Function> {
+fn setter(
+    lua: &Lua,
+    index: usize,
+    component: &str,
+    shape: &Shape,
+    set_any: Function,
+) -> mlua::Result<Function> {
     let mut checks = String::new();
     let mut args = vec![String::new(); leaves(shape)];
     let mut next_local = 0usize;
     unpack(shape, "t", "", &mut checks, &mut args, &mut next_local);
     let source = format!(
-        "local write, index, bad, next, type, EMPTY = ...\n\
+        "local write, index, bad, next, type, EMPTY, set_any = ...\n\
          return function(e, t)\n\
            if type(t) ~= 'table' then return bad('', t) end\n\
            {checks}\
-           return write(e, index, {args})\n\
+           if not write(e, index, {args}) then return set_any(e, index, t) end\n\
          end",
         args = args.join(", ")
     );
@@ -201,6 +208,7 @@ fn setter(lua: &Lua, index: usize, component: &str, shape: &Shape) -> mlua::Resu
         next,
         type_fn,
         lua.create_table()?,
+        set_any,
     ))
 }
 

@@ -92,13 +92,14 @@ pub(crate) fn set(
     })
 }
 
-/// The fast `e:set(C, t)`: one number (or `nil`, to keep) per leaf.
+/// The fast `e:set(C, t)`: one number (or `nil`, to keep) per leaf; false when the
+/// component must be added from the whole table instead ([`set`]).
 pub(crate) fn write_pod(
     core: &Core,
     entity: Entity,
     index: usize,
     values: &[Value],
-) -> Result<(), CrescentError> {
+) -> Result<bool, CrescentError> {
     with_entry(core, index, |world, entry| {
         require_alive(world, entity, "set")?;
         entry.write_pod(world, entity, values)

@@ -309,6 +309,28 @@ pub(super) fn apply(
             None => Ok(()),
         },
         (ReflectMut::Opaque(opaque), value) => set_opaque(opaque, value, place),
+        // A list is replaced whole (applying a shorter list would keep the old tail).
+        (ReflectMut::List(list), value) => {
+            let item = list
+                .get_represented_list_info()
+                .and_then(|info| info.item_info())
+                .ok_or_else(|| place.error("this list has no item type information"))?;
+            let mut items = Vec::new();
+            for (i, value) in sequence(value, place)?.into_iter().enumerate() {
+                let inner = place.index(i)?;
+                let built = from_lua(value, item, registry, &inner)?;
+                // `push` panics on a value it cannot take: only real values go in.
+                if built.try_as_reflect().is_none() {
+                    return Err(inner.error("this list item cannot be built by reflection"));
+                }
+                items.push(built);
+            }
+            list.drain();
+            for built in items {
+                list.push(built);
+            }
+            Ok(())
+        }
         (_, value) => {
             let info = target
                 .get_represented_type_info()

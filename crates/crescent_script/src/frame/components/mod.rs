@@ -232,13 +232,14 @@ impl Entry {
         }
     }
 
-    /// Writes one number per leaf (plain-old-data only; `nil` keeps a field).
+    /// Writes one number per leaf (plain-old-data only; `nil` keeps a field); false when
+    /// the component must be added through [`Entry::set`] instead.
     pub(crate) fn write_pod(
         &self,
         world: &mut World,
         entity: Entity,
         values: &[Value],
-    ) -> Result<(), CrescentError> {
+    ) -> Result<bool, CrescentError> {
         match &self.access {
             Access::Reflect(access) => access.write_pod(world, entity, values, &self.name),
             Access::Typed(_) => Err(CrescentError::BadComponentValue {

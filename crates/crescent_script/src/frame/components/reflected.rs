@@ -126,14 +126,16 @@ impl ReflectAccess {
         self.store(world, entity, built.as_ref(), &registry, name)
     }
 
-    /// Writes one number per leaf (`nil` leaves a field as it is).
+    /// Writes one number per leaf (`nil` leaves a field as it is). False when the entity
+    /// lacks the component and its type has no `Default` to start from: the caller then
+    /// adds it through [`ReflectAccess::set`], from the whole table.
     pub(super) fn write_pod(
         &self,
         world: &mut World,
         entity: Entity,
         values: &[Value],
         name: &str,
-    ) -> Result<(), CrescentError> {
+    ) -> Result<bool, CrescentError> {
         self.writable(name)?;
         let Some(layout) = &self.layout else {
             return Err(Place::root(name).error("not a plain-old-data component"));
@@ -145,21 +147,18 @@ impl ReflectAccess {
                 entity,
             })?;
         if let Some(mut current) = self.reflect.reflect_mut(&mut e) {
-            return layout.write(current.as_partial_reflect_mut(), values, name);
+            layout.write(current.as_partial_reflect_mut(), values, name)?;
+            return Ok(true);
         }
         let registry = self.registry.clone();
         let registry = registry.read();
-        let default = registry
-            .get_type_data::<ReflectDefault>(self.info.type_id())
-            .ok_or_else(|| {
-                Place::root(name).error(
-                    "cannot add this component from a table: its type has no #[reflect(Default)]",
-                )
-            })?;
+        let Some(default) = registry.get_type_data::<ReflectDefault>(self.info.type_id()) else {
+            return Ok(false);
+        };
         let mut fresh = default.default().into_partial_reflect();
         layout.write(fresh.as_mut(), values, name)?;
         self.reflect.insert(&mut e, fresh.as_ref(), &registry);
-        Ok(())
+        Ok(true)
     }
 
     fn store(
@@ -176,18 +175,18 @@ impl ReflectAccess {
                 what: "set",
                 entity,
             })?;
-        match self.reflect.reflect_mut(&mut e) {
-            Some(mut current) => current
-                .try_apply(value)
-                .map_err(|err| Place::root(name).error(err.to_string())),
-            // Only a value of the real type goes in: `insert` panics on what it cannot build.
-            None if value.try_as_reflect().is_some() => {
+        // The whole new value goes in, as an insert (so a list that shrank stays short, and
+        // the component's insert hooks run as for a Rust `insert`). Only a value of the real
+        // type goes in: `insert` panics on what it cannot build.
+        match value.try_as_reflect() {
+            Some(_) => {
                 self.reflect.insert(&mut e, value, registry);
                 Ok(())
             }
-            None => Err(Place::root(name).error(
-                "cannot add this component from a table: its type cannot be built by reflection",
-            )),
+            None => {
+                Err(Place::root(name)
+                    .error("cannot build this component from a table by reflection"))
+            }
         }
     }
 
