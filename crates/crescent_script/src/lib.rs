@@ -62,7 +62,7 @@ pub use self::{
         error::{BudgetExceeded, CrescentError, ScriptError, StaleKey},
         keys::{HandlerKey, InstanceKey},
         messages::{ScriptEvent, ScriptMessage},
-        stats::{ScriptErrorLog, ScriptStats, ScriptedEntities},
+        stats::{RustUsage, ScriptErrorLog, ScriptStats, ScriptedEntities},
     },
     frame::components::ScriptComponents,
     registry::InstanceState,

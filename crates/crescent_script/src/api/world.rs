@@ -6,7 +6,10 @@ use mlua::{Lua, LuaSerdeExt, Table, Value};
 
 use super::query;
 use crate::{
-    data::{components::ScriptHandlers, error::CrescentError, messages::ScriptMessage},
+    data::{
+        components::ScriptHandlers, error::CrescentError, limits::check_name,
+        messages::ScriptMessage,
+    },
     frame::{Core, components, events, lifecycle},
     vm::LuaEntity,
 };
@@ -53,6 +56,7 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
         "emit",
         lua.create_function(|lua, (name, payload): (String, Value)| {
             let core = Core::of(lua)?;
+            events::check_emit(&core, &name, &payload)?;
             let payload: serde_json::Value = lua.from_value(payload).map_err(|e| {
                 mlua::Error::runtime(format!(
                     "world.emit('{name}'): payload cannot be sent to Rust: {e}"
@@ -117,6 +121,7 @@ fn read_desc(desc: Option<Table>) -> mlua::Result<SpawnDesc> {
         Value::String(s) => Some(s.to_string_lossy()),
         _ => None,
     })?;
+
     for pair in desc.pairs::<Value, Value>() {
         let (key, value) = pair?;
         let Value::String(key) = key else {
@@ -158,6 +163,10 @@ fn optional<T>(
 fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
     let core = Core::of(lua)?;
     let desc = read_desc(desc)?;
+    if let Some(name) = &desc.name {
+        let max = core.config().max_name_bytes;
+        check_name("world.spawn: name", name, "max_name_bytes", max)?;
+    }
     let entity = core
         .vm()
         .world()
