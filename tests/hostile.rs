@@ -120,7 +120,9 @@ fn lua_op(op: &Op) -> String {
         ),
         Op::LifecycleFromRust(_) => String::new(),
         Op::KeepCoroutine => "local hj = require('hj')
-             task.spawn(function() hj.kept[#hj.kept + 1] = coroutine.running() task.wait(0) end)"
+             task.spawn(function() hj.kept[#hj.kept + 1] = coroutine.running()
+             local w = task.wait(0.02)
+             if type(w) ~= 'number' then hj.bad[#hj.bad + 1] = 'kept task got ' .. tostring(w) end end)"
             .to_owned(),
         Op::UseKept => "for _, co in ipairs(require('hj').kept) do
              pcall(coroutine.resume, co, 'injected') pcall(coroutine.close, co) end"
