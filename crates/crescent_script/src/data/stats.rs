@@ -24,7 +24,8 @@ pub struct ScriptStats {
     pub errors: u64,
     /// Events delivered to handlers so far.
     pub events_delivered: u64,
-    /// Events dropped so far (receiver dead or despawning).
+    /// Events dropped so far: receiver dead or despawning, or the event refused (a
+    /// lifecycle name, a name over `max_name_bytes`, a full queue).
     pub events_dropped: u64,
     /// Bytes the Lua state uses.
     pub lua_memory_bytes: usize,
