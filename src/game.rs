@@ -7,7 +7,7 @@ use std::{
 
 use bevy_app::App;
 use crescent_ecs::{CrescentEcsPlugin, MovementPlugin};
-use crescent_script::{CrescentError, ScriptConfig, ScriptRuntime, ScriptingPlugin};
+use crescent_script::{CrescentError, ScriptConfig, ScriptHost, ScriptRuntime, ScriptingPlugin};
 
 use crate::report::Report;
 
@@ -17,16 +17,23 @@ pub enum GameError {
     /// The assets folder does not exist.
     #[error("assets folder not found: {0}")]
     AssetsNotFound(PathBuf),
+    /// The assets path is a file.
+    #[error("the assets path {0} is a file; give the folder that holds main.lua and scripts/")]
+    AssetsNotAFolder(PathBuf),
+    /// The frame rate is out of range.
+    #[error("the frame rate must be between {MIN_HZ} and {MAX_HZ} frames per second, got {0}")]
+    BadHz(f64),
     /// The main script does not exist.
     #[error("main script not found: {0}")]
     MainNotFound(PathBuf),
     /// The main script failed to load or run.
-    #[error("main script {path} failed: {source}")]
+    #[error("main script {path} failed: {message}")]
     MainFailed {
         /// The main script's path.
         path: PathBuf,
-        /// What went wrong.
-        source: CrescentError,
+        /// What went wrong (`file:line: ...`; an error object that is not a string is
+        /// described, never shown as an address).
+        message: String,
     },
     /// The main script could not be read.
     #[error("cannot read {path}: {source}")]
@@ -39,6 +46,16 @@ pub enum GameError {
     /// The Lua runtime could not be created.
     #[error("the Lua runtime could not be created")]
     NoRuntime,
+}
+
+/// The lowest frame rate a game runs at: one frame per 1000 s.
+pub const MIN_HZ: f64 = 0.001;
+/// The highest frame rate a game runs at.
+pub const MAX_HZ: f64 = 10_000.0;
+
+/// Whether `hz` is a usable frame rate (finite, within [`MIN_HZ`]..=[`MAX_HZ`]).
+pub fn valid_hz(hz: f64) -> bool {
+    (MIN_HZ..=MAX_HZ).contains(&hz)
 }
 
 /// How to build a [`Game`].
@@ -72,10 +89,12 @@ pub struct Game {
 }
 
 impl Game {
-    /// Builds the app; fails when the assets folder is missing.
+    /// Builds the app; fails when the assets folder is missing (or a file) or the frame
+    /// rate is out of range.
     pub fn new(config: GameConfig) -> Result<Self, GameError> {
-        if !config.assets.is_dir() {
-            return Err(GameError::AssetsNotFound(config.assets.clone()));
+        check_assets(&config.assets)?;
+        if !valid_hz(config.hz) {
+            return Err(GameError::BadHz(config.hz));
         }
         Ok(Self::new_unchecked(config))
     }
@@ -117,8 +136,13 @@ impl Game {
             source,
         })?;
         let chunk_name = relative.to_string_lossy().replace('\\', "/");
-        ScriptRuntime::exec(self.app.world_mut(), &source, &chunk_name)
-            .map_err(|source| GameError::MainFailed { path, source })
+        ScriptRuntime::exec(self.app.world_mut(), &source, &chunk_name).map_err(|err| {
+            let message = match &err {
+                CrescentError::Lua(lua) => ScriptHost::error_message(lua),
+                other => other.to_string(),
+            };
+            GameError::MainFailed { path, message }
+        })
     }
 
     /// Runs one frame and records how long it took.
@@ -134,8 +158,21 @@ impl Game {
         &self.frame_times_ms
     }
 
-    /// The report of the run so far.
+    /// The report of the run so far (stats refreshed now, so a run of 0 frames reports
+    /// what `main.lua` built).
     pub fn report(&mut self) -> Report {
+        ScriptRuntime::refresh_stats(self.app.world_mut());
         Report::collect(self.app.world_mut(), &self.frame_times_ms)
+    }
+}
+
+/// Checks that `assets` is a folder: missing and file are two different messages.
+pub fn check_assets(assets: &Path) -> Result<(), GameError> {
+    if assets.is_dir() {
+        Ok(())
+    } else if assets.exists() {
+        Err(GameError::AssetsNotAFolder(assets.to_path_buf()))
+    } else {
+        Err(GameError::AssetsNotFound(assets.to_path_buf()))
     }
 }

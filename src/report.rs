@@ -20,6 +20,8 @@ pub struct ReportedError {
     pub event: String,
     /// Message, `file:line: ...`.
     pub message: String,
+    /// Lua's stack traceback, when there was one (empty otherwise).
+    pub traceback: String,
 }
 
 /// GC activity.
@@ -102,6 +104,7 @@ impl Report {
                     script: e.script.clone(),
                     event: e.event.clone(),
                     message: e.message.clone(),
+                    traceback: e.traceback.clone(),
                 })
                 .collect(),
             error_count: log.total,

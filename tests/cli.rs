@@ -157,9 +157,16 @@ fn run_with_a_broken_main_script_fails_with_file_and_line() {
 
 #[test]
 fn run_rejects_a_bad_hz() {
-    let out = crescent(&["run", "--hz", "0"]);
-    assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("--hz must be between 0 and 10000"));
+    for hz in ["0", "-5", "1e-300", "0.0001", "inf", "NaN", "10001"] {
+        let out = crescent(&["run", "--frames", "1", "--hz", hz]);
+        assert!(!out.status.success(), "--hz {hz}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("--hz must be between 0.001 and 10000, got {hz}")),
+            "--hz {hz}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }
 
 #[test]

@@ -4,29 +4,30 @@ use std::{path::Path, process::ExitCode};
 
 use anyhow::Context;
 
+use super::out::Out;
+
 pub fn check(assets: &Path) -> anyhow::Result<ExitCode> {
-    if !assets.is_dir() {
-        anyhow::bail!("assets folder not found: {}", assets.display());
-    }
+    crescent::game::check_assets(assets)?;
+    let mut out = Out::default();
     let report = crescent::check::check_dir(assets)
         .with_context(|| format!("cannot read {}", assets.display()))?;
     for problem in &report.problems {
-        println!("{}", problem.message);
+        out.line(&problem.message)?;
     }
     if report.problems.is_empty() {
-        println!(
+        out.line(format_args!(
             "checked {} scripts in {}: no problems",
             report.files,
             assets.display()
-        );
+        ))?;
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        out.line(format_args!(
             "checked {} scripts in {}: {} with problems",
             report.files,
             assets.display(),
             report.problems.len()
-        );
+        ))?;
         Ok(ExitCode::FAILURE)
     }
 }

@@ -1,11 +1,12 @@
 //! Command-line parsing and dispatch.
 
 mod check;
+mod out;
 mod run;
 mod test;
 mod types;
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{io::Write, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -40,7 +41,7 @@ enum Command {
         #[arg(long, default_value_t = 600)]
         frames: u64,
         /// Frames per second: each frame advances time by exactly 1/hz.
-        #[arg(long, default_value_t = 60.0, value_parser = parse_hz)]
+        #[arg(long, default_value_t = 60.0, value_parser = parse_hz, allow_negative_numbers = true)]
         hz: f64,
         /// Report format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -73,11 +74,16 @@ enum Command {
 }
 
 fn parse_hz(text: &str) -> Result<f64, String> {
-    let hz: f64 = text.parse().map_err(|e| format!("{e}"))?;
-    if hz.is_finite() && hz > 0.0 && hz <= 10_000.0 {
+    use crescent::game::{MAX_HZ, MIN_HZ, valid_hz};
+    let hz: f64 = text
+        .parse()
+        .map_err(|e| format!("--hz must be a number of frames per second ({e})"))?;
+    if valid_hz(hz) {
         Ok(hz)
     } else {
-        Err(format!("--hz must be between 0 and 10000, got {text}"))
+        Err(format!(
+            "--hz must be between {MIN_HZ} and {MAX_HZ}, got {text}"
+        ))
     }
 }
 
@@ -114,7 +120,8 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // stderr closed too: nothing more can be said.
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
             ExitCode::from(2)
         }
     }

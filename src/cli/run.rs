@@ -6,7 +6,7 @@ use anyhow::Context;
 use crescent::game::{Game, GameConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::ReportFormat;
+use super::{ReportFormat, out::Out};
 
 /// Arguments of `crescent run`.
 pub struct RunArgs {
@@ -52,11 +52,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     progress.finish_and_clear();
 
     let report = game.report();
+    let mut out = Out::default();
     match args.report {
-        ReportFormat::Json => println!("{}", report.to_json()),
+        ReportFormat::Json => out.line(report.to_json())?,
         ReportFormat::Text => {
-            println!("crescent run {} ({} Hz)", args.assets.display(), args.hz);
-            print!("{}", report.to_text());
+            out.line(format_args!(
+                "crescent run {} ({} Hz)",
+                args.assets.display(),
+                args.hz
+            ))?;
+            out.text(report.to_text())?;
         }
     }
     Ok(ExitCode::SUCCESS)

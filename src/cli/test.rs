@@ -7,13 +7,25 @@ use std::{
 
 use crescent::testing;
 
+use super::out::Out;
+
 pub fn test(assets: &Path, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    crescent::game::check_assets(assets)?;
     let files = testing::discover(paths).map_err(anyhow::Error::msg)?;
     if files.is_empty() {
         anyhow::bail!("no Lua test files found in {}", display_paths(paths));
     }
-    let summary = testing::run_files(assets, &files, |outcome| println!("{}", outcome.line()));
-    println!("{}", summary.closing_line());
+    let mut out = Out::default();
+    let mut failed_output = None;
+    let summary = testing::run_files(assets, &files, |outcome| {
+        if let Err(err) = out.line(outcome.line()) {
+            failed_output.get_or_insert(err);
+        }
+    });
+    if let Some(err) = failed_output {
+        return Err(err);
+    }
+    out.line(summary.closing_line())?;
     Ok(if summary.failed() == 0 {
         ExitCode::SUCCESS
     } else {

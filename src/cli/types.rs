@@ -1,17 +1,17 @@
 //! `crescent types`: LuaLS annotations (`---@meta`) for the whole Lua API.
 
-use std::{io::Write, path::Path, process::ExitCode};
+use std::{path::Path, process::ExitCode};
 
 use anyhow::Context;
+
+use super::out::Out;
 
 /// Prints the annotations on stdout, or writes them to `output` and says where.
 pub fn types(output: Option<&Path>) -> anyhow::Result<ExitCode> {
     let text = crescent::script::api::spec::luals_annotations();
     match output {
         None => {
-            std::io::stdout()
-                .write_all(text.as_bytes())
-                .context("cannot write to stdout")?;
+            Out::default().text(&text)?;
         }
         Some(path) => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -20,7 +20,10 @@ pub fn types(output: Option<&Path>) -> anyhow::Result<ExitCode> {
             }
             std::fs::write(path, &text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            println!("wrote LuaLS annotations to {}", path.display());
+            Out::default().line(format_args!(
+                "wrote LuaLS annotations to {}",
+                path.display()
+            ))?;
         }
     }
     Ok(ExitCode::SUCCESS)

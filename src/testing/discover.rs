@@ -1,41 +1,93 @@
-//! Finding Lua test files under the paths given on the command line.
+//! Finding Lua test files (and, for `crescent check`, scripts) under the given paths.
+//!
+//! Symbolic links are followed, but each folder is read once (by its real path), so a
+//! link loop ends the walk instead of hanging it, and each file is listed once, however
+//! many links lead to it.
 
-use std::path::{Path, PathBuf};
+use std::{
+    collections::HashSet,
+    path::{Path, PathBuf},
+};
 
 /// Expands `paths` into test files: files as given, folders searched recursively for
-/// `*.lua`, sorted. Fails naming the first path that does not exist.
+/// `*.lua`, sorted; a file reached twice (through links or by being given twice) runs
+/// once. Fails naming the first path that does not exist.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
+    let mut walk = Walk::default();
     for path in paths {
         if path.is_file() {
-            files.push(path.clone());
+            walk.file(path.clone());
         } else if path.is_dir() {
-            let found =
-                lua_files(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            files.extend(found);
+            walk.dir(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         } else {
             return Err(format!("test path not found: {}", path.display()));
         }
     }
-    Ok(files)
+    Ok(walk.files)
 }
 
-/// Every `*.lua` file under `dir`, recursively, sorted.
+/// Every `*.lua` file under `dir`, recursively, sorted, each once.
 pub fn lua_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    walk(dir, &mut found)?;
-    found.sort();
-    Ok(found)
+    let mut walk = Walk::default();
+    walk.dir(dir)?;
+    walk.files.sort();
+    Ok(walk.files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|ext| ext == "lua") {
-            out.push(path);
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    /// Real paths of the folders read and the files listed.
+    seen: HashSet<PathBuf>,
+}
+
+impl Walk {
+    fn file(&mut self, path: PathBuf) {
+        let real = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if self.seen.insert(real) {
+            self.files.push(path);
         }
     }
-    Ok(())
+
+    /// Lists the `.lua` files under `dir` in sorted order, once per real folder.
+    fn dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        let real = dir.canonicalize()?;
+        if !self.seen.insert(real) {
+            return Ok(());
+        }
+        let mut entries = std::fs::read_dir(dir)?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                self.dir(&path)?;
+            } else if path.is_file() && path.extension().is_some_and(|ext| ext == "lua") {
+                self.file(path);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn link_loops_end_and_linked_files_are_listed_once() {
+        let root = std::env::temp_dir().join(format!("crescent-discover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/t.lua"), "").unwrap();
+        std::os::unix::fs::symlink(&root, root.join("a/loop")).unwrap();
+        std::os::unix::fs::symlink(root.join("a/t.lua"), root.join("b.lua")).unwrap();
+        let files = lua_files(&root).unwrap();
+        assert_eq!(files, vec![root.join("a/t.lua")]);
+        let given = discover(&[root.clone(), root.join("a/t.lua")]).unwrap();
+        assert_eq!(given.len(), 1);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

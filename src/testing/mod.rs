@@ -7,7 +7,11 @@
 
 mod discover;
 
-use std::path::{Path, PathBuf};
+use std::{
+    cell::Cell,
+    path::{Path, PathBuf},
+    rc::Rc,
+};
 
 use bevy_ecs::world::World;
 use crescent_script::{CrescentError, ScriptErrorLog, ScriptHost, ScriptRuntime};
@@ -128,9 +132,30 @@ fn load_tests(lua: &Lua, source: &[u8], chunk: &str) -> Result<Vec<(String, Func
     let host = ScriptHost::of(lua).map_err(|e| e.to_string())?;
     let env = host.new_env().map_err(|e| e.to_string())?;
     let tests = lua.create_table().map_err(|e| e.to_string())?;
+    // `test` collects only while the file's top level runs: a call from inside a test
+    // body (a nested test) is an error, not a test silently never run.
+    let collecting = Rc::new(Cell::new(true));
     let collector = {
         let tests = tests.clone();
-        lua.create_function(move |lua, (name, body): (String, Function)| {
+        let collecting = Rc::clone(&collecting);
+        lua.create_function(move |lua, (name, body): (Value, Value)| {
+            if !collecting.get() {
+                return Err(mlua::Error::runtime(
+                    "test() inside a test: tests cannot be nested; call test(name, fn) at the top level of the file",
+                ));
+            }
+            let Value::String(name) = name else {
+                return Err(mlua::Error::runtime(format!(
+                    "test(name, fn) expects a string name, got {}",
+                    lua_type(&name)
+                )));
+            };
+            let Value::Function(body) = body else {
+                return Err(mlua::Error::runtime(format!(
+                    "test(name, fn) expects a function as its second argument, got {}",
+                    lua_type(&body)
+                )));
+            };
             let pair = lua.create_table()?;
             pair.raw_set(1, name)?;
             pair.raw_set(2, body)?;
@@ -142,8 +167,9 @@ fn load_tests(lua: &Lua, source: &[u8], chunk: &str) -> Result<Vec<(String, Func
     let file = host
         .compile(chunk, source, env)
         .map_err(|e| e.to_string())?;
-    host.budgeted(|| file.call::<()>(()))
-        .map_err(|e| ScriptHost::error_message(&e))?;
+    let ran = host.budgeted(|| file.call::<()>(()));
+    collecting.set(false);
+    ran.map_err(|e| ScriptHost::error_message(&e))?;
     let mut out = Vec::new();
     for pair in tests.sequence_values::<Table>() {
         let pair = pair.map_err(|e| e.to_string())?;
@@ -152,6 +178,14 @@ fn load_tests(lua: &Lua, source: &[u8], chunk: &str) -> Result<Vec<(String, Func
         out.push((name, body));
     }
     Ok(out)
+}
+
+/// The name Lua's `type()` gives a value (mlua says "integer" for some numbers).
+fn lua_type(value: &Value) -> &'static str {
+    match value {
+        Value::Integer(_) | Value::Number(_) => "number",
+        other => other.type_name(),
+    }
 }
 
 fn collect_tests(assets: &Path, source: &[u8], chunk: &str) -> Result<Vec<String>, String> {

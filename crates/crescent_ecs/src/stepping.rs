@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use bevy_app::{App, First, Plugin};
 use bevy_ecs::{resource::Resource, schedule::IntoScheduleConfigs, system::ResMut};
-use bevy_time::{Fixed, Real, Time, TimePlugin, TimeSystems, TimeUpdateStrategy};
+use bevy_time::{Fixed, Real, Time, TimePlugin, TimeSystems, TimeUpdateStrategy, Virtual};
 
 use crate::{DespawnQueue, SpawnCounter};
 
@@ -76,6 +76,12 @@ impl Plugin for CrescentEcsPlugin {
             let mut real = app.world_mut().resource_mut::<Time<Real>>();
             let startup = real.startup();
             real.update_with_instant(startup);
+            // Virtual time clamps each frame's delta to `max_delta` (250 ms by default): at
+            // 4 Hz or less a frame would advance less than 1/hz and skip its fixed step.
+            // A frame's delta is exactly one step here, so let one whole step through.
+            let mut virt = app.world_mut().resource_mut::<Time<Virtual>>();
+            let max_delta = virt.max_delta().max(rate.step());
+            virt.set_max_delta(max_delta);
         }
     }
 }

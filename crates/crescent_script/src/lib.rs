@@ -41,10 +41,13 @@
 //! dispatch, which reports it (one `ScriptError` builder) and resumes the loop after it.
 //!
 //! Where one `e:send("hit", payload)` goes: the API binding calls the frame layer's
-//! `events::send`, which interns the name in the registry, takes the sender from the
-//! call scope (the running instance) and queues the event. In the events phase,
-//! `events::deliver` pops it, checks the target is alive, picks the target's `hit`
-//! handlers from its `ScriptHandlers` keys in dispatch order, and calls each directly.
+//! `events::send`, which checks the name (not a lifecycle handler's, within
+//! `max_name_bytes`, room in the queue; else a reported `ScriptError`), takes the sender
+//! from the call scope (the running instance) and queues the event under the name's id
+//! if some handler has it, else under the name itself (sending never interns). In the
+//! events phase, `events::deliver` pops it, checks the target is alive, picks the
+//! target's `hit` handlers from its `ScriptHandlers` keys in dispatch order, and calls
+//! each directly.
 
 pub mod api;
 mod bevy;
@@ -62,7 +65,7 @@ pub use self::{
         error::{BudgetExceeded, CrescentError, ScriptError, StaleKey},
         keys::{HandlerKey, InstanceKey},
         messages::{ScriptEvent, ScriptMessage},
-        stats::{ScriptErrorLog, ScriptStats, ScriptedEntities},
+        stats::{RustUsage, ScriptErrorLog, ScriptStats, ScriptedEntities},
     },
     frame::components::ScriptComponents,
     registry::InstanceState,

@@ -6,7 +6,7 @@ use mlua::{Lua, LuaSerdeExt, Table, Value};
 
 use super::query;
 use crate::{
-    data::{components::ScriptHandlers, messages::ScriptMessage},
+    data::{components::ScriptHandlers, limits::check_name, messages::ScriptMessage},
     frame::{Core, events, lifecycle, world_access},
     vm::LuaEntity,
 };
@@ -45,6 +45,7 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
         "emit",
         lua.create_function(|lua, (name, payload): (String, Value)| {
             let core = Core::of(lua)?;
+            events::check_emit(&core, &name, &payload)?;
             let payload: serde_json::Value = lua.from_value(payload).map_err(|e| {
                 mlua::Error::runtime(format!(
                     "world.emit('{name}'): payload cannot be sent to Rust: {e}"
@@ -109,6 +110,7 @@ fn read_desc(desc: Option<Table>) -> mlua::Result<SpawnDesc> {
         Value::String(s) => Some(s.to_string_lossy()),
         _ => None,
     })?;
+
     for pair in desc.pairs::<Value, Value>() {
         let (key, value) = pair?;
         let Value::String(key) = key else {
@@ -150,6 +152,10 @@ fn optional<T>(
 fn spawn(lua: &Lua, desc: Option<Table>) -> mlua::Result<LuaEntity> {
     let core = Core::of(lua)?;
     let desc = read_desc(desc)?;
+    if let Some(name) = &desc.name {
+        let max = core.config().max_name_bytes;
+        check_name("world.spawn: name", name, "max_name_bytes", max)?;
+    }
     let mut components = Vec::with_capacity(desc.components.len());
     for (name, value) in desc.components {
         let index = world_access::resolve(&core, &name).map_err(mlua::Error::from)?;

@@ -34,6 +34,25 @@ pub struct ScriptConfig {
     /// Rounds of `init` per frame: an `init` that spawns entities whose `init` spawns more
     /// is run again up to this many times in the same frame; the rest wait a frame.
     pub max_init_rounds: usize,
+    /// Bytes a name from script input may have: event names (`e:send`, `world.broadcast`,
+    /// `self:on`, handler fields), `world.emit` names and entity names (`world.spawn`'s
+    /// `name`). Longer names are refused with an error naming this limit.
+    pub max_name_bytes: usize,
+    /// Distinct event names a runtime interns (names with a handler: script fields and
+    /// `self:on`). Each id is a `u32`, so this is also what keeps ids from wrapping.
+    pub max_event_names: usize,
+    /// Events waiting in the queue at most; sending beyond it is an error and the event is
+    /// dropped (and counted).
+    pub max_queued_events: usize,
+    /// Bytes a `world.emit` payload may take once converted for Rust (its JSON size).
+    pub max_payload_bytes: usize,
+    /// Bytes of `world.emit` payloads and names per frame, all scripts together.
+    pub max_emit_bytes_per_frame: usize,
+    /// Bytes of a reported error's message, and separately of its traceback; the rest is
+    /// cut off (the text says so).
+    pub max_error_bytes: usize,
+    /// Bytes of source a chunk given to `load` may have (a string or a reader's pieces).
+    pub max_source_bytes: usize,
 }
 
 impl Default for ScriptConfig {
@@ -49,6 +68,13 @@ impl Default for ScriptConfig {
             max_events_per_frame: 100_000,
             watch: false,
             max_init_rounds: 16,
+            max_name_bytes: 1024,
+            max_event_names: 65_536,
+            max_queued_events: 1_000_000,
+            max_payload_bytes: 1024 * 1024,
+            max_emit_bytes_per_frame: 64 * 1024 * 1024,
+            max_error_bytes: 16 * 1024,
+            max_source_bytes: 16 * 1024 * 1024,
         }
     }
 }

@@ -103,6 +103,28 @@ pub enum CrescentError {
     /// The runtime was dropped while Lua code still held on to one of its functions.
     #[error("the script runtime is shut down")]
     RuntimeClosed,
+    /// Script input larger than a configured limit (see [`ScriptConfig`](crate::ScriptConfig)).
+    #[error("{what}: {size} exceeds the limit {limit} = {max}")]
+    TooLarge {
+        /// What was refused, e.g. `event name 'abc...'`.
+        what: String,
+        /// How large it was (`5000 bytes`, `65537 names`, ...).
+        size: String,
+        /// The limit's name: a `ScriptConfig` field.
+        limit: &'static str,
+        /// The limit's value.
+        max: usize,
+    },
+    /// A lifecycle handler name used as an event name.
+    #[error(
+        "{what}: '{name}' is a lifecycle handler, not an event; it cannot be sent or broadcast"
+    )]
+    LifecycleEvent {
+        /// The operation: `e:send`, `world.broadcast`, a `ScriptEvent` from Rust.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
     /// A key that does not resolve in this runtime.
     #[error(transparent)]
     Stale(#[from] StaleKey),

@@ -7,5 +7,6 @@ pub(crate) mod components;
 pub(crate) mod config;
 pub(crate) mod error;
 pub(crate) mod keys;
+pub(crate) mod limits;
 pub(crate) mod messages;
 pub(crate) mod stats;

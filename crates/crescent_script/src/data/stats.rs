@@ -24,7 +24,8 @@ pub struct ScriptStats {
     pub errors: u64,
     /// Events delivered to handlers so far.
     pub events_delivered: u64,
-    /// Events dropped so far (receiver dead or despawning).
+    /// Events dropped so far: receiver dead or despawning, or the event refused (a
+    /// lifecycle name, a name over `max_name_bytes`, a full queue).
     pub events_dropped: u64,
     /// Bytes the Lua state uses.
     pub lua_memory_bytes: usize,
@@ -52,4 +53,24 @@ impl ScriptedEntities {
     pub fn count(&self) -> usize {
         self.0
     }
+}
+
+/// What script input makes Rust hold right now, outside the Lua heap: every entry here
+/// is bounded by a [`ScriptConfig`](crate::ScriptConfig) limit (or a documented cap).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RustUsage {
+    /// Interned event names (at most `max_event_names`).
+    pub event_names: usize,
+    /// Bytes those names hold (each at most `max_name_bytes`).
+    pub event_name_bytes: usize,
+    /// Events queued (at most `max_queued_events`).
+    pub queued_events: usize,
+    /// Failing-handler streaks kept (live handlers only, after a publish).
+    pub error_streaks: usize,
+    /// `(script, event)` pairs the error log's rate limit remembers (at most 4096).
+    pub logged_pairs: usize,
+    /// Errors waiting to be published (at most `error_log_capacity`, or 1000 if larger).
+    pub pending_errors: usize,
+    /// Live tasks.
+    pub tasks: usize,
 }

@@ -69,6 +69,10 @@ impl Counters {
     }
 }
 
+/// Errors kept between two publishes at least, whatever `error_log_capacity` says (a
+/// game that keeps no log still gets its `ScriptError` messages).
+const MIN_PENDING_ERRORS: usize = 1000;
+
 /// One runtime's state: VM, registry, events, errors, counters.
 pub(crate) struct Core {
     id: RuntimeId,
@@ -82,6 +86,8 @@ pub(crate) struct Core {
     reporter: Reporter,
     counters: Counters,
     components: RefCell<ComponentTable>,
+    /// `world.emit` bytes this frame: (frame, bytes).
+    emitted: Cell<(u64, usize)>,
 }
 
 impl Core {
@@ -90,13 +96,21 @@ impl Core {
         let id = RuntimeId::next();
         let core = Rc::new(Core {
             id,
-            registry: RefCell::new(HandlerRegistry::new(id, lua.weak())),
+            registry: RefCell::new({
+                let mut registry = HandlerRegistry::new(id, lua.weak());
+                registry.limit_event_names(config.max_event_names, config.max_name_bytes);
+                registry
+            }),
             pending_init: RefCell::default(),
             instance_meta: RefCell::default(),
             events: EventQueue::default(),
-            reporter: Reporter::default(),
+            reporter: Reporter::new(
+                config.error_log_capacity.max(MIN_PENDING_ERRORS),
+                config.max_error_bytes,
+            ),
             counters: Counters::default(),
             components: RefCell::default(),
+            emitted: Cell::new((0, 0)),
             config,
             vm,
         });
@@ -172,6 +186,17 @@ impl Core {
         &self.components
     }
 
+    /// Adds `bytes` to this frame's `world.emit` total; returns the new total, or `None`
+    /// (adding nothing) when it would pass `max`.
+    pub(super) fn charge_emit(&self, bytes: usize, max: usize) -> Option<usize> {
+        let frame = self.vm.clock().frame();
+        let (at, used) = self.emitted.get();
+        let used = if at == frame { used } else { 0 };
+        let total = used.checked_add(bytes).filter(|&t| t <= max)?;
+        self.emitted.set((frame, total));
+        Some(total)
+    }
+
     /// The counters.
     pub(crate) fn counters(&self) -> &Counters {
         &self.counters
@@ -220,6 +245,11 @@ impl Core {
     /// Publishes the errors reported so far (log, `ScriptErrorLog`, messages).
     pub(crate) fn publish_errors(&self, world: &mut World) {
         let config = &self.config;
+        // Streaks of handlers removed since (despawn, detach, reload) go with them.
+        if let Ok(registry) = self.registry.try_borrow() {
+            self.reporter
+                .prune_streaks(|key| registry.handler(key).is_ok());
+        }
         self.reporter
             .publish(world, config.error_log_capacity, config.log_every_frames);
     }

@@ -13,17 +13,45 @@ use mlua::{IntoLua, Lua, LuaSerdeExt, Value};
 use super::{
     Core,
     dispatch::{self, Call},
-    queue::Queued,
+    queue::{Queued, QueuedName},
     report::{Cause, Source},
 };
 use crate::{
-    data::{components::ScriptHandlers, keys::EventId, messages::ScriptEvent},
-    vm::LuaEntity,
+    data::{
+        components::ScriptHandlers,
+        error::CrescentError,
+        keys::{EventId, LIFECYCLE_HANDLERS},
+        limits::{check_name, preview},
+        messages::ScriptEvent,
+    },
+    vm::{self, LuaEntity},
 };
 
-/// Queues an event from Lua; the sender is the instance running now, if any.
+/// Queues an event from Lua (`e:send` with a target, `world.broadcast` without); the
+/// sender is the instance running now, if any. An event that cannot be sent (see
+/// [`try_send`]) is reported as a `ScriptError` of the sender and dropped.
 pub(crate) fn send(core: &Core, target: Option<Entity>, event: &str, payload: Value) {
-    let event = core.registry_mut().event_id(event);
+    if let Err(err) = try_send(core, target, event, payload) {
+        let source = core.current().map_or(Source::Host, Source::Instance);
+        core.report(source, &preview(event), Cause::Api(&err));
+        core.counters().dropped();
+    }
+}
+
+/// Queues an event from Lua, or says why not: a lifecycle handler name, a name longer
+/// than `max_name_bytes`, or a full queue (`max_queued_events`).
+pub(crate) fn try_send(
+    core: &Core,
+    target: Option<Entity>,
+    event: &str,
+    payload: Value,
+) -> Result<(), CrescentError> {
+    let what = if target.is_some() {
+        "e:send"
+    } else {
+        "world.broadcast"
+    };
+    let event = checked_name(core, what, event)?;
     let sender = core.current().map(|r| r.entity);
     core.events().push_back(Queued {
         target,
@@ -31,24 +59,59 @@ pub(crate) fn send(core: &Core, target: Option<Entity>, event: &str, payload: Va
         payload,
         sender,
     });
+    Ok(())
 }
 
-/// Queues events Rust sent as [`ScriptEvent`] messages; a payload Lua cannot hold is
-/// reported and its event dropped.
+/// The one check every sent event passes: not a lifecycle name, not too long, room in
+/// the queue. Returns the name as the queue keeps it (never interned here).
+fn checked_name(core: &Core, what: &'static str, event: &str) -> Result<QueuedName, CrescentError> {
+    if LIFECYCLE_HANDLERS.contains(&event) {
+        return Err(CrescentError::LifecycleEvent {
+            what,
+            name: event.to_owned(),
+        });
+    }
+    let config = core.config();
+    check_name(
+        &format!("{what}: event name"),
+        event,
+        "max_name_bytes",
+        config.max_name_bytes,
+    )?;
+    let queued = core.events().len();
+    if queued >= config.max_queued_events {
+        return Err(CrescentError::TooLarge {
+            what: format!("{what}('{}')", preview(event)),
+            size: format!("{queued} events already queued"),
+            limit: "max_queued_events",
+            max: config.max_queued_events,
+        });
+    }
+    Ok(match core.registry().find_event(event) {
+        Some(id) => QueuedName::Known(id),
+        None => QueuedName::Named(event.into()),
+    })
+}
+
+/// Queues events Rust sent as [`ScriptEvent`] messages; an event with a lifecycle name,
+/// an oversized name or a payload Lua cannot hold is reported and dropped.
 pub(crate) fn enqueue_from_rust(lua: &Lua, core: &Core, events: Vec<ScriptEvent>) {
     for event in events {
-        let payload = match lua.to_value(&event.payload) {
-            Ok(payload) => payload,
+        let checked = checked_name(core, "ScriptEvent", &event.event).and_then(|name| {
+            let payload = lua.to_value(&event.payload)?;
+            Ok((name, payload))
+        });
+        let (name, payload) = match checked {
+            Ok(checked) => checked,
             Err(err) => {
-                core.report(Source::Host, &event.event, Cause::Lua(&err));
+                core.report(Source::Host, &preview(&event.event), Cause::Api(&err));
                 core.counters().dropped();
                 continue;
             }
         };
-        let id = core.registry_mut().event_id(&event.event);
         core.events().push_back(Queued {
             target: event.target,
-            event: id,
+            event: name,
             payload,
             sender: None,
         });
@@ -74,7 +137,10 @@ pub(crate) fn deliver(lua: &Lua, core: &Core) {
                         handle
                     }
                     Err(err) => {
-                        let name = core.registry().event_name(next.event).to_owned();
+                        let name = match &next.event {
+                            QueuedName::Known(id) => core.registry().event_name(*id).to_owned(),
+                            QueuedName::Named(name) => name.to_string(),
+                        };
                         core.report(Source::Host, &name, Cause::Lua(&err));
                         core.counters().dropped();
                         continue;
@@ -83,9 +149,25 @@ pub(crate) fn deliver(lua: &Lua, core: &Core) {
             },
         };
         let args = [next.payload, sender];
-        let delivered = match next.target {
-            None => dispatch::dispatch(core, next.event, &args),
-            Some(entity) => deliver_to(core, entity, next.event, &args),
+        // A name no handler had when sent may have one now; if not, nobody hears it.
+        let event = match &next.event {
+            QueuedName::Known(id) => Some(*id),
+            QueuedName::Named(name) => core.registry().find_event(name),
+        };
+        let delivered = match (next.target, event) {
+            (None, Some(event)) => dispatch::dispatch(core, event, &args),
+            (Some(entity), Some(event)) => deliver_to(core, entity, event, &args),
+            (None, None) => 0,
+            (Some(entity), None) => {
+                let alive = core
+                    .vm()
+                    .world()
+                    .with(|world| crescent_ecs::is_alive(world, entity));
+                if !matches!(alive, Ok(true)) {
+                    core.counters().dropped();
+                }
+                0
+            }
         };
         core.counters().delivered(delivered);
     }
@@ -111,4 +193,34 @@ fn deliver_to(core: &Core, entity: Entity, event: EventId, args: &[Value]) -> u6
         .into_iter()
         .filter(|&key| dispatch::call(core, key, args, false) != Call::Skipped)
         .count() as u64
+}
+
+/// `world.emit(name, payload)`'s bounds, checked before anything is copied to Rust: the
+/// name within `max_name_bytes`, the payload within `max_payload_bytes`, and the frame's
+/// emitted bytes within `max_emit_bytes_per_frame`.
+pub(crate) fn check_emit(core: &Core, name: &str, payload: &Value) -> Result<(), CrescentError> {
+    let config = core.config();
+    check_name(
+        "world.emit: message name",
+        name,
+        "max_name_bytes",
+        config.max_name_bytes,
+    )?;
+    let what = || format!("world.emit('{}'): the payload", preview(name));
+    let size = vm::value_size(payload, config.max_payload_bytes)?.ok_or_else(|| {
+        CrescentError::TooLarge {
+            what: what(),
+            size: format!("more than {} bytes", config.max_payload_bytes),
+            limit: "max_payload_bytes",
+            max: config.max_payload_bytes,
+        }
+    })?;
+    core.charge_emit(size + name.len(), config.max_emit_bytes_per_frame)
+        .map(|_| ())
+        .ok_or_else(|| CrescentError::TooLarge {
+            what: what(),
+            size: format!("{size} more bytes this frame"),
+            limit: "max_emit_bytes_per_frame",
+            max: config.max_emit_bytes_per_frame,
+        })
 }

@@ -72,7 +72,7 @@ pub(crate) fn connect(
             return Err(mlua::Error::runtime("self:on: this script instance is detaching").into());
         }
         let owner = inst.entity();
-        let event = registry.event_id(event);
+        let event = registry.event_id(event)?;
         (registry.insert_handler(instance, event, func, true)?, owner)
     };
     sync_lent(core, owner)?;

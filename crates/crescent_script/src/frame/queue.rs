@@ -7,10 +7,19 @@ use mlua::Value;
 
 use crate::data::keys::EventId;
 
+/// A queued event's name: interned when some handler has it, else kept as text (sending
+/// never interns; a handler added before delivery still gets it).
+pub(crate) enum QueuedName {
+    /// A name with an id.
+    Known(EventId),
+    /// A name no handler had when it was sent (at most `max_name_bytes` long).
+    Named(Box<str>),
+}
+
 /// One queued event.
 pub(crate) struct Queued {
     pub(super) target: Option<Entity>,
-    pub(super) event: EventId,
+    pub(super) event: QueuedName,
     pub(super) payload: Value,
     pub(super) sender: Option<Entity>,
 }

@@ -18,6 +18,7 @@ use crate::{
     data::{
         error::{CrescentError, ScriptError, split_lua_error},
         keys::HandlerKey,
+        limits::truncate,
         stats::ScriptErrorLog,
     },
     vm::Running,
@@ -60,10 +61,21 @@ impl Cause<'_> {
     }
 }
 
+/// `(script, event)` pairs the log's rate limit remembers; beyond this it starts over.
+const LOGGED_KEYS_LIMIT: usize = 4096;
+
 /// Errors waiting to be published, streaks, and the log's rate limit.
+///
+/// Everything here is bounded: at most `max_pending` errors wait between two publishes
+/// (the rest are only counted), each message and traceback is cut to `max_error_bytes`,
+/// streaks of removed handlers are pruned, and the rate limit forgets old pairs.
 #[derive(Debug, Default)]
 pub(crate) struct Reporter {
     pending: RefCell<Vec<ScriptError>>,
+    /// Errors reported but not kept since the last publish (`max_pending` reached).
+    held_back: Cell<u64>,
+    max_pending: usize,
+    max_error_bytes: usize,
     total: Cell<u64>,
     /// Per failing handler: errors in a row, and the dispatch number of the last one.
     streaks: RefCell<HashMap<HandlerKey, (u32, u64)>>,
@@ -72,6 +84,31 @@ pub(crate) struct Reporter {
 }
 
 impl Reporter {
+    /// A reporter keeping at most `max_pending` errors between publishes, each message
+    /// and traceback at most `max_error_bytes` long.
+    pub(crate) fn new(max_pending: usize, max_error_bytes: usize) -> Self {
+        Self {
+            max_pending,
+            max_error_bytes,
+            ..Self::default()
+        }
+    }
+
+    /// Entries held in the streak and rate-limit maps, and errors pending (for tests and
+    /// the property test's memory bound).
+    pub(crate) fn usage(&self) -> (usize, usize, usize) {
+        (
+            self.streaks.borrow().len(),
+            self.logged.borrow().len(),
+            self.pending.borrow().len(),
+        )
+    }
+
+    /// Forgets the streaks of handlers that are gone (`live` says which remain).
+    pub(super) fn prune_streaks(&self, live: impl Fn(HandlerKey) -> bool) {
+        self.streaks.borrow_mut().retain(|&key, _| live(key));
+    }
+
     /// Script errors reported so far.
     pub(crate) fn total(&self) -> u64 {
         self.total.get()
@@ -101,9 +138,16 @@ impl Reporter {
         event: &str,
         cause: Cause<'_>,
     ) {
-        let (message, traceback) = cause.split();
         self.total.set(self.total.get() + 1);
-        self.pending.borrow_mut().push(ScriptError {
+        let mut pending = self.pending.borrow_mut();
+        if pending.len() >= self.max_pending {
+            self.held_back.set(self.held_back.get() + 1);
+            return;
+        }
+        let (mut message, mut traceback) = cause.split();
+        truncate(&mut message, self.max_error_bytes);
+        truncate(&mut traceback, self.max_error_bytes);
+        pending.push(ScriptError {
             frame,
             entity,
             script,
@@ -118,6 +162,13 @@ impl Reporter {
     /// [`ScriptError`] message each.
     pub(super) fn publish(&self, world: &mut World, capacity: usize, log_every: u64) {
         let errors = std::mem::take(&mut *self.pending.borrow_mut());
+        let held_back = self.held_back.replace(0);
+        if held_back > 0 {
+            tracing::warn!(target: "crescent", "{held_back} script errors not kept (more than {} in one phase)", self.max_pending);
+            if let Some(mut log) = world.get_resource_mut::<ScriptErrorLog>() {
+                log.total += held_back;
+            }
+        }
         for error in errors {
             self.log_limited(&error, log_every);
             if let Some(mut log) = world.get_resource_mut::<ScriptErrorLog>() {
@@ -134,6 +185,9 @@ impl Reporter {
     /// the next line that gets through says how many were held back.
     fn log_limited(&self, error: &ScriptError, every: u64) {
         let mut logged = self.logged.borrow_mut();
+        if logged.len() >= LOGGED_KEYS_LIMIT {
+            logged.clear();
+        }
         let key = (error.script.clone(), error.event.clone());
         let (last, held) = logged.entry(key).or_insert((0, 0));
         if *last != 0 && error.frame < last.saturating_add(every) {
@@ -169,6 +223,34 @@ mod tests {
             slot: HandlerSlot::from(KeyData::from_ffi(n | (1 << 32))),
             runtime: RuntimeId::next(),
         }
+    }
+
+    #[test]
+    fn long_texts_are_cut_and_errors_beyond_the_pending_cap_only_counted() {
+        let reporter = Reporter::new(2, 8);
+        for _ in 0..3 {
+            reporter.push(
+                1,
+                None,
+                "s.lua".into(),
+                "update",
+                Cause::Text("x".repeat(20)),
+            );
+        }
+        assert_eq!(reporter.total(), 3);
+        assert_eq!(reporter.usage().2, 2);
+        let pending = reporter.pending.borrow();
+        assert_eq!(pending[0].message, "xxxxxxxx... (12 of 20 bytes cut off)");
+    }
+
+    #[test]
+    fn streaks_of_removed_handlers_are_pruned() {
+        let reporter = Reporter::default();
+        let (a, b) = (key(3), key(4));
+        reporter.failed(a, None);
+        reporter.failed(b, None);
+        reporter.prune_streaks(|k| k == a);
+        assert_eq!(reporter.usage().0, 1);
     }
 
     #[test]

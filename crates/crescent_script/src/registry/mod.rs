@@ -89,17 +89,44 @@ impl HandlerRegistry {
             lua,
             next_seq: 0,
         }
+        .with_lists()
     }
 
-    /// Interns an event name.
-    pub(crate) fn event_id(&mut self, name: &str) -> EventId {
-        let (id, new) = self.events.intern(name);
+    fn with_lists(mut self) -> Self {
+        self.sync_lists();
+        self
+    }
+
+    /// Sets the caps on event names (count, bytes each); call before any name is interned
+    /// beyond the lifecycle names.
+    pub(crate) fn limit_event_names(&mut self, max_names: usize, max_bytes: usize) {
+        self.events = EventNames::new(max_names, max_bytes);
+        self.lists.clear();
+        self.sync_lists();
+    }
+
+    /// Interns an event name; refuses one too long or one too many (see [`EventNames`]).
+    pub(crate) fn event_id(&mut self, name: &str) -> Result<EventId, CrescentError> {
+        let (id, new) = self.events.intern(name)?;
         if new {
-            self.lists
-                .push(EventList::new(!UNLISTED_EVENTS.contains(&name)));
+            self.sync_lists();
         }
         debug_assert!(id.index() < self.lists.len());
-        id
+        Ok(id)
+    }
+
+    /// One dispatch list per interned name.
+    fn sync_lists(&mut self) {
+        while self.lists.len() < self.events.usage().0 {
+            let name = self.events.name(EventId(self.lists.len() as u32));
+            let listed = !UNLISTED_EVENTS.contains(&name);
+            self.lists.push(EventList::new(listed));
+        }
+    }
+
+    /// Event names interned, and the bytes they hold.
+    pub(crate) fn event_names_usage(&self) -> (usize, usize) {
+        self.events.usage()
     }
 
     /// Looks an event name up without interning it.
@@ -298,7 +325,7 @@ impl HandlerRegistry {
             self.remove_handler(key)?;
         }
         for (name, func) in handlers {
-            let event = self.event_id(&name);
+            let event = self.event_id(&name)?;
             self.insert_handler(instance, event, func, false)?;
         }
         Ok(())

@@ -37,7 +37,7 @@ impl Fixture {
 
     fn handler(&mut self, instance: InstanceKey, event: &str) -> HandlerKey {
         let func = self.lua.create_function(|_, ()| Ok(())).expect("function");
-        let event = self.registry.event_id(event);
+        let event = self.registry.event_id(event).unwrap();
         let key = self
             .registry
             .insert_handler(instance, event, func, false)
@@ -65,7 +65,7 @@ impl Fixture {
     }
 
     fn order(&mut self, event: &str) -> Vec<HandlerKey> {
-        let event = self.registry.event_id(event);
+        let event = self.registry.event_id(event).unwrap();
         let order = self.registry.dispatch_order(event).expect("mirror writes");
         self.registry.check();
         order
@@ -268,7 +268,7 @@ fn lifecycle_handlers_are_never_listed() {
     f.activate(inst);
     assert!(f.order("init").is_empty());
     assert_eq!(f.order("update"), [update]);
-    let ev = f.registry.event_id("init");
+    let ev = f.registry.event_id("init").unwrap();
     assert_eq!(f.registry.listed_any(ev, 1), None);
     assert_eq!(f.registry.handler_of(inst, "init"), Some(init));
 }
@@ -278,7 +278,7 @@ fn out_of_order_insertion_is_sorted_at_the_next_begin_dispatch() {
     let mut f = Fixture::new();
     let late = f.active_with(2, 20, "update", 2);
     let early = f.active_with(1, 10, "update", 1);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     let arrived: Vec<HandlerSlot> = f.list(ev).entries().map(|(_, slot, _)| slot).collect();
     assert_eq!(
         arrived,
@@ -318,7 +318,7 @@ fn out_of_order_insertion_is_sorted_at_the_next_begin_dispatch() {
 fn tombstones_are_compacted_once_they_outnumber_live_entries() {
     let mut f = Fixture::new();
     let keys = f.active_with(1, 1, "update", 40);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     let arrays = f.list(ev).mirror().expect("arrays").0.to_pointer();
     for &key in &keys[..20] {
         f.remove_handler(key);
@@ -348,7 +348,7 @@ fn tombstones_are_compacted_once_they_outnumber_live_entries() {
 fn short_lists_keep_their_tombstones() {
     let mut f = Fixture::new();
     let keys = f.active_with(1, 1, "update", 8);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     for &key in &keys[..7] {
         f.remove_handler(key);
     }
@@ -370,7 +370,7 @@ fn mirror_arrays_follow_the_live_order_with_false_for_tombstones() {
     let one = f.active_with(1, 1, "update", 2);
     let two = f.active_with(2, 2, "update", 2);
     let _ping = f.active_with(3, 3, "ping", 1);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     let this = |f: &Fixture, key: HandlerKey| {
         Some(f.registry.handler(key).expect("live").this.to_pointer() as usize)
     };
@@ -418,7 +418,7 @@ fn mirror_arrays_follow_the_live_order_with_false_for_tombstones() {
 fn listed_any_names_a_handler_after_it_was_tombstoned() {
     let mut f = Fixture::new();
     let keys = f.active_with(1, 5, "update", 3);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     assert_eq!(f.registry.listed_any(ev, 2), Some(keys[1]));
     f.remove_handler(keys[1]);
     assert!(f.registry.handler(keys[1]).is_err());
@@ -444,7 +444,7 @@ fn listed_any_names_a_handler_after_it_was_tombstoned() {
 fn live_between_counts_live_entries_in_a_lua_index_range() {
     let mut f = Fixture::new();
     let keys = f.active_with(1, 1, "update", 6);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     assert_eq!(f.registry.live_between(ev, 1, 6), 6);
     f.remove_handler(keys[1]);
     f.remove_handler(keys[3]);
@@ -473,7 +473,7 @@ fn live_between_counts_live_entries_in_a_lua_index_range() {
 fn a_dispatch_in_progress_is_not_rebuilt() {
     let mut f = Fixture::new();
     let keys = f.active_with(5, 5, "update", 20);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     let run = f.begin(ev);
     assert!(f.list(ev).is_active());
     assert_eq!(run.len, 20);
@@ -538,7 +538,7 @@ fn exhaust_memory(lua: &Lua) -> usize {
 fn a_tombstone_lands_when_the_memory_limit_is_exhausted() {
     let mut f = Fixture::new();
     let keys = f.active_with(1, 1, "update", 3);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     let run = f.begin(ev);
     f.end(ev);
     let limit = exhaust_memory(&f.lua);
@@ -567,7 +567,7 @@ fn a_tombstone_lands_when_the_memory_limit_is_exhausted() {
 fn an_append_lands_when_the_memory_limit_is_exhausted() {
     let mut f = Fixture::new();
     let _keys = f.active_with(1, 1, "update", 4);
-    let ev = f.registry.event_id("update");
+    let ev = f.registry.event_id("update").unwrap();
     let run = f.begin(ev);
     f.end(ev);
     let inst = f.instance(2, 2);

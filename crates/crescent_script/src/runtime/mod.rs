@@ -21,6 +21,7 @@ use crate::{
         config::ScriptConfig,
         error::{CrescentError, StaleKey},
         keys::{HandlerKey, InstanceKey},
+        stats::RustUsage,
     },
     frame::{
         Core, reload,
@@ -228,6 +229,22 @@ impl ScriptRuntime {
     ) -> Result<bool, CrescentError> {
         Self::with_core(world, |lua, core| reload::reload(lua, core, path, source))
             .ok_or(CrescentError::NoRuntime)?
+    }
+
+    /// What script input makes Rust hold now, outside the Lua heap (all of it bounded).
+    pub fn rust_usage(&self) -> RustUsage {
+        let registry = self.core.registry();
+        let (event_names, event_name_bytes) = registry.event_names_usage();
+        let (error_streaks, logged_pairs, pending_errors) = self.core.reporter().usage();
+        RustUsage {
+            event_names,
+            event_name_bytes,
+            queued_events: self.core.events().len(),
+            error_streaks,
+            logged_pairs,
+            pending_errors,
+            tasks: self.core.vm().tasks().len(),
+        }
     }
 
     /// A fresh script environment: its own globals over the shared built-ins.

@@ -73,14 +73,21 @@ impl ScriptRuntime {
 
     /// GC phase: run the GC policy and refresh [`ScriptStats`].
     pub(crate) fn gc_phase(world: &mut World) {
+        Self::with_core(world, |lua, core| {
+            let vm = core.vm();
+            let _scope = vm.enter(None);
+            let live = core.registry().instance_count();
+            vm.collector()
+                .run(lua, &core.config().gc, vm.clock().frame(), live);
+        });
+        Self::refresh_stats(world);
+    }
+
+    /// Refreshes [`ScriptStats`] now (the GC phase does it every frame; a report taken
+    /// before the first frame needs it too).
+    pub fn refresh_stats(world: &mut World) {
         let stats = Self::with_core(world, |lua, core| {
             let vm = core.vm();
-            {
-                let _scope = vm.enter(None);
-                let live = core.registry().instance_count();
-                vm.collector()
-                    .run(lua, &core.config().gc, vm.clock().frame(), live);
-            }
             let registry = core.registry();
             ScriptStats {
                 entities: 0,
@@ -109,6 +116,9 @@ impl ScriptRuntime {
 /// Dispatches the per-frame lifecycle `event` with `dt`.
 fn dispatch_tick(core: &Core, event: &str, dt: f64) {
     lifecycle::sync_pending(core);
-    let event = core.registry_mut().event_id(event);
+    // Lifecycle names are interned when the registry is made: this cannot fail.
+    let Some(event) = core.registry().find_event(event) else {
+        return;
+    };
     dispatch::dispatch(core, event, &[Value::Number(dt)]);
 }

@@ -19,7 +19,7 @@ use super::{
     Vm,
     compile::compile_file,
     paths::{module_path, normalize_path},
-    sandbox,
+    sandbox::{self, STD_LIBS},
 };
 use crate::data::{error::CrescentError, keys::LIFECYCLE_HANDLERS};
 
@@ -39,8 +39,9 @@ struct ScriptCache {
     by_path: HashMap<String, usize>,
     /// Sources that replace files on disk (`t:reload`, tests).
     overrides: HashMap<String, Vec<u8>>,
-    /// Module paths each file required while loading.
-    requires: HashMap<String, BTreeSet<String>>,
+    /// Module paths each file required while loading (a `BTreeMap`, so dependents of a
+    /// reloaded module are found, and re-run, in one order in every process).
+    requires: BTreeMap<String, BTreeSet<String>>,
     /// Loaded modules: path -> module name.
     modules: BTreeMap<String, String>,
     /// Files being loaded right now, innermost last.
@@ -136,6 +137,16 @@ impl Loader {
             return Ok(source.clone());
         }
         let resolved = cache.root.join(path);
+        // Symbolic links are followed only while they stay inside the assets root: a
+        // script cannot read a file elsewhere through a link planted in the folder.
+        if let (Ok(root), Ok(real)) = (cache.root.canonicalize(), resolved.canonicalize())
+            && !real.starts_with(&root)
+        {
+            return Err(CrescentError::BadPath {
+                path: path.to_owned(),
+                reason: "it is a symbolic link (or inside one) that leads outside the assets root",
+            });
+        }
         std::fs::read(&resolved).map_err(|err| match err.kind() {
             std::io::ErrorKind::NotFound => CrescentError::ScriptNotFound {
                 path: path.to_owned(),
@@ -146,6 +157,16 @@ impl Loader {
                 source: err,
             },
         })
+    }
+
+    /// When `path` is loading already: the chain of files from it to the one loading now
+    /// and back to it (`a.lua -> b.lua -> a.lua`).
+    fn cycle_through(&self, path: &str) -> Option<String> {
+        let cache = self.cache.borrow();
+        let from = cache.loading.iter().position(|p| p == path)?;
+        let mut chain: Vec<&str> = cache.loading[from..].iter().map(String::as_str).collect();
+        chain.push(path);
+        Some(chain.join(" -> "))
     }
 
     /// Notes that the file being loaded requires the module at `path`.
@@ -288,13 +309,20 @@ impl Vm {
         if let Some(lib) = libs.raw_get::<Option<Table>>(name)? {
             return Ok(Value::Table(sandbox::shallow_copy(lua, &lib)?));
         }
-        let path = module_path(name)?;
+        let (name, path) = module_path(name)?;
+        let name = name.as_str();
         self.loader().record_require(&path);
         let loaded = self.package_loaded()?;
         if let Some(value) = loaded.raw_get::<Option<Value>>(name)?
             && value != Value::Nil
         {
             return Ok(value);
+        }
+        if let Some(cycle) = self.loader().cycle_through(&path) {
+            return Err(mlua::Error::runtime(format!(
+                "cyclic require of '{name}': {cycle} (a module cannot require, directly or \
+                 through others, a module that is still loading)"
+            )));
         }
         let value = match self.load_file(lua, &path, FileKind::Module(name)) {
             Ok(value) => value,
@@ -315,11 +343,9 @@ impl Vm {
     }
 }
 
-/// Standard libraries `require` returns by name.
-const STD_LIBS: [&str; 6] = ["string", "table", "math", "utf8", "coroutine", "os"];
-
-/// Installs `require` and a minimal `package` table: modules load from the assets root
-/// only, once per runtime, each in its own environment.
+/// Installs `require` and the runtime's `package` table, whose `loaded` holds the
+/// modules only (each environment gets its own `package` over it: see the sandbox).
+/// Modules load from the assets root only, once per runtime, each in its own environment.
 pub(super) fn install_require(
     lua: &Lua,
     loader: &Loader,
@@ -330,12 +356,10 @@ pub(super) fn install_require(
     let libs = lua.create_table()?;
     for lib in STD_LIBS {
         let table: Table = globals.raw_get(lib)?;
-        loaded.raw_set(lib, sandbox::shallow_copy(lua, &table)?)?;
         libs.raw_set(lib, table)?;
     }
     package.raw_set("loaded", loaded.clone())?;
     package.raw_set("config", "/\n;\n?\n!\n-\n")?;
-    loaded.raw_set("package", package.clone())?;
     globals.raw_set("package", package)?;
     *loader.package_loaded.borrow_mut() = Some(loaded);
     let require =
@@ -348,20 +372,25 @@ pub(super) fn install_require(
 /// are custom event handlers; other values are left alone as script constants.
 fn collect_handlers(path: &str, table: &Table) -> Result<Vec<(String, Function)>, CrescentError> {
     let mut named: Vec<(String, Function)> = Vec::new();
-    for pair in table.pairs::<Value, Value>() {
-        let (key, value) = pair?;
-        let Value::String(key) = key else { continue };
-        let key = key.to_string_lossy();
-        match value {
-            Value::Function(f) => named.push((key, f)),
-            other if LIFECYCLE_HANDLERS.contains(&key.as_str()) => {
+    // The first bad lifecycle field in LIFECYCLE_HANDLERS order, whatever the table's
+    // iteration order: the same message in every process.
+    for name in LIFECYCLE_HANDLERS {
+        match table.raw_get::<Value>(name)? {
+            Value::Nil | Value::Function(_) => {}
+            other => {
                 return Err(CrescentError::HandlerNotFunction {
                     path: path.to_owned(),
-                    field: key,
+                    field: name.to_owned(),
                     got: other.type_name().to_owned(),
                 });
             }
-            _ => {}
+        }
+    }
+    for pair in table.pairs::<Value, Value>() {
+        let (key, value) = pair?;
+        let Value::String(key) = key else { continue };
+        if let Value::Function(f) = value {
+            named.push((key.to_string_lossy(), f));
         }
     }
     // Table iteration order is not deterministic; handler registration order must be.

@@ -23,6 +23,7 @@ mod looper;
 mod paths;
 mod sandbox;
 mod scope;
+mod sizes;
 mod tasks;
 mod world_slot;
 
@@ -40,6 +41,7 @@ pub(crate) use self::{
     paths::normalize_path,
     sandbox::join_values,
     scope::{Running, Who},
+    sizes::value_size,
     tasks::{Scheduler, TaskFailure},
     world_slot::WorldSlot,
 };
@@ -89,7 +91,7 @@ impl Vm {
         vm.clock.install(&lua)?;
         vm.looper.install(&lua)?;
         vm.tasks.install_wait(&lua)?;
-        sandbox::install(&lua)?;
+        sandbox::install(&lua, config.max_source_bytes)?;
         loader::install_require(&lua, &vm.loader, &lua.globals())?;
         Collector::apply_mode(&lua, &config.gc);
         Ok((lua, vm))

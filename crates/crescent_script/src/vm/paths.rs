@@ -35,15 +35,26 @@ pub(crate) fn normalize_path(path: &str) -> Result<String, CrescentError> {
     Ok(parts.join("/"))
 }
 
-/// `a.b` -> `a/b.lua`, refusing names that would leave the assets root.
-pub(super) fn module_path(name: &str) -> Result<String, CrescentError> {
-    if name.starts_with('/') || name.contains("..") || name.contains('\\') {
+/// Why a module name is refused.
+const MODULE_RULE: &str = "modules are named like 'a.b' (non-empty segments separated by '.' or '/', \
+     no '\\' or NUL) and load from the assets root only";
+
+/// A module name's canonical name and file: `a.b` and `a/b` are both `a.b`, in `a/b.lua`.
+/// Names with an empty segment (`a..b`, `.a`, `a//b`, `/a`) or that could leave the
+/// assets root are refused, so one file is one module, under one name.
+pub(super) fn module_path(name: &str) -> Result<(String, String), CrescentError> {
+    let segments: Vec<&str> = name.split(['.', '/']).collect();
+    let refused = name.contains('\\')
+        || name.contains('\0')
+        || segments.iter().any(|segment| segment.is_empty());
+    if refused {
         return Err(CrescentError::BadPath {
             path: name.to_owned(),
-            reason: "modules are named like 'a.b' and load from the assets root only",
+            reason: MODULE_RULE,
         });
     }
-    normalize_path(&format!("{}.lua", name.replace('.', "/")))
+    let path = normalize_path(&format!("{}.lua", segments.join("/")))?;
+    Ok((segments.join("."), path))
 }
 
 #[cfg(test)]
@@ -55,7 +66,6 @@ mod tests {
     const PARENT: &str = "'..' would leave the assets root";
     const ABSOLUTE: &str = "absolute paths are not allowed; paths are relative to the assets root";
     const NO_FILE: &str = "the path names no file";
-    const MODULE: &str = "modules are named like 'a.b' and load from the assets root only";
 
     /// The refused path and the reason, or the accepted path.
     fn refusal(result: Result<String, CrescentError>) -> Result<String, (String, &'static str)> {
@@ -115,35 +125,44 @@ mod tests {
     }
 
     #[test]
-    fn module_path_maps_dots_to_directories() {
+    fn module_path_maps_dots_and_slashes_to_one_canonical_name() {
         let cases = [
-            ("a", "a.lua"),
-            ("a.b", "a/b.lua"),
-            ("lib.util.math", "lib/util/math.lua"),
-            ("a/b", "a/b.lua"),
+            ("a", "a", "a.lua"),
+            ("a.b", "a.b", "a/b.lua"),
+            ("lib.util.math", "lib.util.math", "lib/util/math.lua"),
+            ("a/b", "a.b", "a/b.lua"),
+            ("lib/journal", "lib.journal", "lib/journal.lua"),
         ];
-        for (name, path) in cases {
-            assert_eq!(refusal(module_path(name)), Ok(path.to_owned()), "{name:?}");
+        for (name, canonical, path) in cases {
+            let got = module_path(name).map_err(|e| e.to_string());
+            assert_eq!(got, Ok((canonical.to_owned(), path.to_owned())), "{name:?}");
         }
     }
 
     #[test]
-    fn module_path_refuses_names_that_leave_the_assets_root() {
-        for name in ["/a", "/a.b", "..", "a..b", "..a", "a.b..", "a\\b"] {
+    fn module_path_refuses_empty_segments_and_names_that_leave_the_assets_root() {
+        let names = [
+            "",
+            "/a",
+            "/a.b",
+            "..",
+            "a..b",
+            "..a",
+            "a.b..",
+            "a\\b",
+            ".a",
+            "a.",
+            "a//b",
+            "lib.//journal",
+            "a\0",
+        ];
+        for name in names {
+            let err = module_path(name).map_err(|e| e.to_string()).err();
             assert_eq!(
-                refusal(module_path(name)),
-                Err((name.to_owned(), MODULE)),
+                err,
+                Some(format!("invalid script path '{name}': {MODULE_RULE}")),
                 "{name:?}"
             );
         }
-        // Refused by the path rules after the mapping: the refusal names the file.
-        assert_eq!(
-            refusal(module_path(".a")),
-            Err(("/a.lua".to_owned(), ABSOLUTE))
-        );
-        assert_eq!(
-            refusal(module_path("a\0")),
-            Err(("a\0.lua".to_owned(), SEPARATOR))
-        );
     }
 }

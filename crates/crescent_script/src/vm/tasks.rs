@@ -9,8 +9,16 @@
 //!
 //! The scheduler never holds its own borrow while a task runs, so a task may start,
 //! cancel or wait on tasks freely.
+//!
+//! Every task gets a fresh coroutine, never reused: a thread a script kept (from
+//! `coroutine.running()`) can never become another instance's task. And script code may
+//! not resume or close a task's thread (the sandbox's `coroutine.resume`/`close` ask
+//! [`Scheduler::is_task_thread`]): only the scheduler drives a task.
 
-use std::{cell::RefCell, collections::BTreeMap};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, HashSet},
+};
 
 use mlua::{Function, Lua, MultiValue, Table, Thread, Value, thread::ThreadStatus};
 use slotmap::SlotMap;
@@ -21,8 +29,6 @@ use super::{
 };
 use crate::data::keys::{InstanceKey, TaskKey};
 
-/// Finished coroutines kept for reuse by later tasks.
-const POOL_LIMIT: usize = 64;
 /// Slack when comparing wake times, so float sums of frame steps wake on time.
 const WAKE_EPSILON: f64 = 1e-9;
 
@@ -49,7 +55,9 @@ struct Tasks {
     tasks: SlotMap<TaskKey, Task>,
     /// Waiting tasks by (wake time bits, creation seq); non-negative f64 bits sort like the value.
     waiting: BTreeMap<(u64, u64), TaskKey>,
-    pool: Vec<Thread>,
+    /// The threads of live tasks, by address (a live task holds its thread, so an
+    /// address here cannot be reused by another thread).
+    threads: HashSet<usize>,
     next_seq: u64,
 }
 
@@ -61,6 +69,7 @@ impl Tasks {
         start_args: Option<MultiValue>,
     ) -> TaskKey {
         self.next_seq += 1;
+        self.threads.insert(thread.to_pointer() as usize);
         self.tasks.insert(Task {
             thread,
             owner,
@@ -82,6 +91,7 @@ impl Tasks {
 
     fn remove(&mut self, key: TaskKey) -> Option<Task> {
         let task = self.tasks.remove(key)?;
+        self.threads.remove(&(task.thread.to_pointer() as usize));
         if let Some(bits) = task.wake {
             self.waiting.remove(&(bits, task.seq));
         }
@@ -123,7 +133,7 @@ impl Scheduler {
         let mut inner = self.inner.borrow_mut();
         inner.tasks.clear();
         inner.waiting.clear();
-        inner.pool.clear();
+        inner.threads.clear();
         self.wait.borrow_mut().take();
     }
 
@@ -178,12 +188,17 @@ impl Scheduler {
         }
     }
 
+    /// A fresh thread for a new task (never a finished task's: see the module doc).
     fn new_thread(&self, lua: &Lua, func: Function) -> mlua::Result<Thread> {
-        let pooled = self.inner.borrow_mut().pool.pop();
-        match pooled {
-            Some(thread) if thread.reset(func.clone()).is_ok() => Ok(thread),
-            _ => lua.create_thread(func),
-        }
+        lua.create_thread(func)
+    }
+
+    /// Whether `thread` is a live task's: script code may not resume or close it.
+    pub(crate) fn is_task_thread(&self, thread: &Thread) -> bool {
+        self.inner
+            .borrow()
+            .threads
+            .contains(&(thread.to_pointer() as usize))
     }
 
     /// `task.cancel(t)`: the task never runs again; returns whether it was live.
@@ -303,9 +318,7 @@ impl Vm {
                 None
             }
             (Ok(_), None) => {
-                if tasks.remove(key).is_some() && tasks.pool.len() < POOL_LIMIT {
-                    tasks.pool.push(thread);
-                }
+                tasks.remove(key);
                 None
             }
         }

@@ -392,23 +392,24 @@ fn a_failing_task_is_reported_with_its_owner() {
 }
 
 #[test]
-fn finished_threads_are_reused_for_new_tasks() {
+fn every_task_gets_a_fresh_thread_known_as_a_task_thread_while_it_lives() {
     let f = Fixture::new();
-    let body = f.func("function(name) note(name .. ' ' .. tostring(coroutine.running())) end");
+    let kept = f.lua.create_table().expect("table");
+    f.lua.globals().raw_set("KEPT", kept.clone()).expect("set");
+    let body = f.func("function(name) KEPT[name] = coroutine.running(); wait(1) end");
     f.spawn(&body, "a", None);
-    f.spawn(&body, "b", None);
-    let log = f.take_log();
-    let thread = |line: &str| line.split_once(' ').map(|(_, t)| t.to_owned());
-    assert!(log[0].starts_with("a thread: ") && log[1].starts_with("b thread: "));
-    assert_eq!(
-        thread(&log[0]),
-        thread(&log[1]),
-        "the pooled thread is reused"
+    let a: mlua::Thread = kept.raw_get("a").expect("a's thread");
+    assert!(
+        f.vm.tasks().is_task_thread(&a),
+        "a waits: its thread is a task's"
     );
-    // A reused thread still waits and resumes like a new one.
-    f.spawn(&f.waiter("1"), "c", None);
     f.run_at(1.0);
-    assert_eq!(f.take_log(), ["c:start", "c@1.00"]);
+    assert!(!f.vm.tasks().is_task_thread(&a), "a finished");
+    f.spawn(&body, "b", None);
+    let b: mlua::Thread = kept.raw_get("b").expect("b's thread");
+    assert_ne!(a.to_pointer(), b.to_pointer(), "a's thread is not reused");
+    assert!(f.vm.tasks().is_task_thread(&b));
+    assert!(!f.vm.tasks().is_task_thread(&a));
 }
 
 #[test]

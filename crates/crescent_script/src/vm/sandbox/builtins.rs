@@ -62,56 +62,87 @@ pub(super) fn restrict_os(lua: &Lua, globals: &Table) -> Result<(), CrescentErro
 }
 
 /// `load` for text chunks only; a chunk without an explicit environment gets a fresh one,
-/// like a script file, rather than the shared globals.
-pub(super) fn install_load(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
-    let load = lua.create_function(
-        |lua, (chunk, name, _mode, env): (Value, Option<String>, Option<String>, Option<Table>)| {
-            let source: Vec<u8> = match chunk {
-                Value::String(s) => s.as_bytes().to_vec(),
-                Value::Function(reader) => {
-                    let mut source = Vec::new();
-                    loop {
-                        match reader.call::<Option<LuaString>>(())? {
-                            Some(piece) if !piece.as_bytes().is_empty() => {
-                                source.extend_from_slice(&piece.as_bytes())
-                            }
-                            _ => break,
-                        }
+/// like a script file, rather than the shared globals. A chunk longer than `max_bytes`
+/// (`ScriptConfig::max_source_bytes`), as a string or a reader's pieces together, is
+/// refused: the pieces are gathered in Rust, out of the Lua memory limit's sight.
+pub(super) fn install_load(
+    lua: &Lua,
+    globals: &Table,
+    max_bytes: usize,
+) -> Result<(), CrescentError> {
+    let too_large = move |size: usize| {
+        mlua::Error::from(CrescentError::TooLarge {
+            what: "load: the chunk".to_owned(),
+            size: format!("{size} bytes or more"),
+            limit: "max_source_bytes",
+            max: max_bytes,
+        })
+    };
+    let load =
+        lua.create_function(
+            move |lua,
+                  (chunk, name, _mode, env): (
+                Value,
+                Option<String>,
+                Option<String>,
+                Option<Table>,
+            )| {
+                let source: Vec<u8> = match chunk {
+                    Value::String(s) if s.as_bytes().len() > max_bytes => {
+                        return Err(too_large(s.as_bytes().len()));
                     }
-                    source
+                    Value::String(s) => s.as_bytes().to_vec(),
+                    Value::Function(reader) => {
+                        let mut source = Vec::new();
+                        loop {
+                            match reader.call::<Option<LuaString>>(())? {
+                                Some(piece) if !piece.as_bytes().is_empty() => {
+                                    let size = source.len() + piece.as_bytes().len();
+                                    if size > max_bytes {
+                                        return Err(too_large(size));
+                                    }
+                                    source.extend_from_slice(&piece.as_bytes())
+                                }
+                                _ => break,
+                            }
+                        }
+                        source
+                    }
+                    other => {
+                        return Err(mlua::Error::runtime(format!(
+                            "bad argument #1 to 'load' (string expected, got {})",
+                            other.type_name()
+                        )));
+                    }
+                };
+                let env = match env {
+                    Some(env) => env,
+                    None => super::new_env(lua, &*Vm::of(lua)?)?,
+                };
+                let name = name.unwrap_or_else(|| "=(load)".to_owned());
+                match compile(lua, &name, &source, env) {
+                    Ok(f) => Ok((Value::Function(f), Value::Nil)),
+                    Err(CrescentError::Lua(err)) => {
+                        let (message, _) = split_lua_error(&err);
+                        Ok((Value::Nil, Value::String(lua.create_string(message)?)))
+                    }
+                    Err(err) => Ok((
+                        Value::Nil,
+                        Value::String(lua.create_string(err.to_string())?),
+                    )),
                 }
-                other => {
-                    return Err(mlua::Error::runtime(format!(
-                        "bad argument #1 to 'load' (string expected, got {})",
-                        other.type_name()
-                    )));
-                }
-            };
-            let env = match env {
-                Some(env) => env,
-                None => super::new_env(lua, &*Vm::of(lua)?)?,
-            };
-            let name = name.unwrap_or_else(|| "=(load)".to_owned());
-            match compile(lua, &name, &source, env) {
-                Ok(f) => Ok((Value::Function(f), Value::Nil)),
-                Err(CrescentError::Lua(err)) => {
-                    let (message, _) = split_lua_error(&err);
-                    Ok((Value::Nil, Value::String(lua.create_string(message)?)))
-                }
-                Err(err) => Ok((
-                    Value::Nil,
-                    Value::String(lua.create_string(err.to_string())?),
-                )),
-            }
-        },
-    )?;
+            },
+        )?;
     globals.raw_set("load", load)?;
     Ok(())
 }
 
+/// `print`: every argument's `tostring` runs whatever the log level (a `__tostring`
+/// with side effects must not depend on it); the line goes to the log at `info`.
 pub(super) fn install_print(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
     let print = lua.create_function(|lua, args: Variadic<Value>| {
-        tracing::info!(target: "lua", "{}", join_values(lua, args.into_iter().collect())?);
+        let line = join_values(lua, args.into_iter().collect())?;
+        tracing::info!(target: "lua", "{line}");
         Ok(())
     })?;
     globals.raw_set("print", print)?;

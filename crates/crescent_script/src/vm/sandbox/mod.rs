@@ -12,6 +12,13 @@
 //! `string.format = nil` or `rawset(math, ...)` changes that script's copy only. `time` is
 //! a read-only view, since the runtime updates it every phase. The string metatable is
 //! hidden too, so `getmetatable("").__index` cannot reach the real `string` table.
+//!
+//! `package` is per environment too: its own `config` and `path` strings and its own
+//! `package.loaded`, which holds that environment's library copies (so
+//! `package.loaded.string == string`) and reads the runtime's modules through an
+//! `__index` it cannot reach. A write to it stays in that environment; `require` uses
+//! the runtime's own table of modules, which scripts see but cannot change. A module's
+//! table itself is shared, as modules are.
 
 mod builtins;
 mod protect;
@@ -39,7 +46,17 @@ struct EnvParts {
     time_meta: Table,
     /// Global tables each environment gets its own shallow copy of.
     copied: Vec<String>,
+    /// Metatable of each environment's `package.loaded`: `__index` = the modules.
+    loaded_meta: Table,
+    /// `package.config`.
+    package_config: String,
 }
+
+/// Standard libraries `require` and `package.loaded` give by name.
+pub(crate) const STD_LIBS: [&str; 6] = ["string", "table", "math", "utf8", "coroutine", "os"];
+
+/// `package.path`: modules are `a/b.lua` under the assets root for `a.b`.
+const PACKAGE_PATH: &str = "?.lua";
 
 /// Creates a Lua state with the allowed standard libraries only.
 pub(super) fn new_lua() -> Result<Lua, CrescentError> {
@@ -53,7 +70,7 @@ pub(super) fn new_lua() -> Result<Lua, CrescentError> {
 }
 
 /// Cuts the built-ins down and installs `load`, `print` and the protected `pcall` family.
-pub(super) fn install(lua: &Lua) -> Result<(), CrescentError> {
+pub(super) fn install(lua: &Lua, max_source_bytes: usize) -> Result<(), CrescentError> {
     let globals = lua.globals();
     for name in ["dofile", "loadfile"] {
         globals.raw_set(name, Value::Nil)?;
@@ -65,7 +82,7 @@ pub(super) fn install(lua: &Lua) -> Result<(), CrescentError> {
     math.raw_get::<Function>("randomseed")?
         .call::<()>(0x6372_6573)?;
     builtins::restrict_os(lua, &globals)?;
-    builtins::install_load(lua, &globals)?;
+    builtins::install_load(lua, &globals, max_source_bytes)?;
     builtins::install_print(lua, &globals)?;
     protect::install(lua, &globals)
 }
@@ -79,14 +96,14 @@ pub(super) fn seal(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
     for pair in globals.pairs::<Value, Value>() {
         if let (Value::String(name), Value::Table(_)) = pair? {
             let name = name.to_str()?.to_owned();
-            if name != "time" {
+            if name != "time" && name != "package" {
                 copied.push(name);
             }
         }
     }
     copied.sort();
     let env_meta = lua.create_table()?;
-    env_meta.raw_set("__index", globals)?;
+    env_meta.raw_set("__index", globals.clone())?;
     env_meta.raw_set("__metatable", false)?;
     let time_meta = lua.create_table()?;
     time_meta.raw_set("__index", vm.clock().table())?;
@@ -99,10 +116,17 @@ pub(super) fn seal(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
         .eval::<Function>()?,
     )?;
     time_meta.raw_set("__metatable", false)?;
+    let package: Table = globals.raw_get("package")?;
+    let loaded_meta = lua.create_table()?;
+    loaded_meta.raw_set("__index", package.raw_get::<Table>("loaded")?)?;
+    loaded_meta.raw_set("__metatable", false)?;
+    let package_config: String = package.raw_get("config")?;
     *vm.sandbox().parts.borrow_mut() = Some(EnvParts {
         env_meta,
         time_meta,
         copied,
+        loaded_meta,
+        package_config,
     });
     Ok(())
 }
@@ -124,14 +148,17 @@ fn hide_string_metatable(lua: &Lua) -> Result<(), CrescentError> {
 
 /// A fresh environment: its own globals and library copies over the shared built-ins.
 pub(crate) fn new_env(lua: &Lua, vm: &Vm) -> Result<Table, CrescentError> {
-    let (meta, time_meta, copied) = match vm.sandbox().parts.borrow().as_ref() {
-        Some(parts) => (
-            parts.env_meta.clone(),
-            parts.time_meta.clone(),
-            parts.copied.clone(),
-        ),
-        None => return Err(CrescentError::RuntimeClosed),
-    };
+    let (meta, time_meta, copied, loaded_meta, package_config) =
+        match vm.sandbox().parts.borrow().as_ref() {
+            Some(parts) => (
+                parts.env_meta.clone(),
+                parts.time_meta.clone(),
+                parts.copied.clone(),
+                parts.loaded_meta.clone(),
+                parts.package_config.clone(),
+            ),
+            None => return Err(CrescentError::RuntimeClosed),
+        };
     let globals: Table = meta.raw_get("__index")?;
     let env = lua.create_table_with_capacity(0, copied.len() + 2)?;
     for name in &copied {
@@ -142,9 +169,34 @@ pub(crate) fn new_env(lua: &Lua, vm: &Vm) -> Result<Table, CrescentError> {
     let time = lua.create_table()?;
     time.set_metatable(Some(time_meta))?;
     env.raw_set("time", time)?;
+    env.raw_set(
+        "package",
+        new_package(lua, &env, loaded_meta, &package_config)?,
+    )?;
     env.raw_set("_G", env.clone())?;
     env.set_metatable(Some(meta))?;
     Ok(env)
+}
+
+/// An environment's own `package`: `loaded` holds its library copies and itself, and
+/// reads modules through `loaded_meta`.
+fn new_package(
+    lua: &Lua,
+    env: &Table,
+    loaded_meta: Table,
+    config: &str,
+) -> Result<Table, CrescentError> {
+    let package = lua.create_table()?;
+    let loaded = lua.create_table()?;
+    for lib in STD_LIBS {
+        loaded.raw_set(lib, env.raw_get::<Value>(lib)?)?;
+    }
+    loaded.raw_set("package", package.clone())?;
+    loaded.set_metatable(Some(loaded_meta))?;
+    package.raw_set("loaded", loaded)?;
+    package.raw_set("config", config)?;
+    package.raw_set("path", PACKAGE_PATH)?;
+    Ok(package)
 }
 
 /// A new table with the same keys and values.
