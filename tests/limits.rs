@@ -161,3 +161,45 @@ fn long_error_messages_and_tracebacks_are_cut_to_max_error_bytes() {
         error.traceback
     );
 }
+
+#[test]
+fn a_frames_emits_and_a_loaded_chunk_are_capped() {
+    let assets = common::temp_assets(&[("s.lua", "return {}")]);
+    let mut game = game_with(
+        assets.path(),
+        ScriptConfig {
+            max_emit_bytes_per_frame: 1000,
+            max_source_bytes: 100,
+            ..ScriptConfig::default()
+        },
+    );
+    let emit = "world.emit('m', { string.rep('x', 400) })";
+    common::exec(&mut game, emit);
+    common::exec(&mut game, emit);
+    let third = common::eval::<()>(&mut game, emit)
+        .err()
+        .unwrap_or_default();
+    assert!(
+        third.contains(
+            "world.emit('m'): the payload: 413 more bytes this frame exceeds the limit \
+             max_emit_bytes_per_frame = 1000"
+        ),
+        "{third}"
+    );
+    common::step(&mut game, 1);
+    common::exec(&mut game, emit);
+
+    let load = common::eval::<()>(&mut game, "load(string.rep(' ', 200))")
+        .err()
+        .unwrap_or_default();
+    assert!(
+        load.contains(
+            "load: the chunk: 200 bytes or more exceeds the limit max_source_bytes = 100"
+        ),
+        "{load}"
+    );
+    assert_eq!(
+        common::eval::<i64>(&mut game, "return load('return 5')()"),
+        Ok(5)
+    );
+}

@@ -23,6 +23,7 @@ mod looper;
 mod paths;
 mod sandbox;
 mod scope;
+mod script_table;
 mod sizes;
 mod tasks;
 mod world_slot;
