@@ -108,8 +108,7 @@ fn add_methods(methods: &mut UserDataRegistry<LuaEntity>) {
             }
         });
         methods.add_method("send", |lua, this, (event, payload): (String, Value)| {
-            events::send(&*Core::of(lua)?, Some(this.0), &event, payload);
-            Ok(())
+            events::send(&*Core::of(lua)?, Some(this.0), &event, payload).map_err(mlua::Error::from)
         });
         methods.add_meta_method(MetaMethod::ToString, |_, this, ()| {
             Ok(format!("Entity({})", this.0))

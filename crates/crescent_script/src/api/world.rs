@@ -37,8 +37,7 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
     world.raw_set(
         "broadcast",
         lua.create_function(|lua, (event, payload): (String, Value)| {
-            events::send(&*Core::of(lua)?, None, &event, payload);
-            Ok(())
+            events::send(&*Core::of(lua)?, None, &event, payload).map_err(mlua::Error::from)
         })?,
     )?;
     world.raw_set(

@@ -27,20 +27,10 @@ use crate::{
     vm::{self, LuaEntity},
 };
 
-/// Queues an event from Lua (`e:send` with a target, `world.broadcast` without); the
-/// sender is the instance running now, if any. An event that cannot be sent (see
-/// [`try_send`]) is reported as a `ScriptError` of the sender and dropped.
-pub(crate) fn send(core: &Core, target: Option<Entity>, event: &str, payload: Value) {
-    if let Err(err) = try_send(core, target, event, payload) {
-        let source = core.current().map_or(Source::Host, Source::Instance);
-        core.report(source, &preview(event), Cause::Api(&err));
-        core.counters().dropped();
-    }
-}
-
-/// Queues an event from Lua, or says why not: a lifecycle handler name, a name longer
-/// than `max_name_bytes`, or a full queue (`max_queued_events`).
-pub(crate) fn try_send(
+/// Queues an event from Lua (`e:send` with a target, `world.broadcast` without; the
+/// sender is the instance running now, if any), or says why not: a lifecycle handler
+/// name, a name longer than `max_name_bytes`, or a full queue (`max_queued_events`).
+pub(crate) fn send(
     core: &Core,
     target: Option<Entity>,
     event: &str,
