@@ -42,6 +42,8 @@ test("names longer than max_name_bytes are refused", function(t)
     "event name 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': 2000 bytes exceeds the limit max_name_bytes = 1024")
   t:raises(function() world.spawn({ name = long }) end,
     "world.spawn: name 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': 2000 bytes exceeds the limit max_name_bytes = 1024")
+  t:raises(function() world.spawn({}):set("Name", long) end,
+    "e:set: Name 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': 2000 bytes exceeds the limit max_name_bytes = 1024")
   t:raises(function() world.emit(long, {}) end,
     "world.emit: message name 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': 2000 bytes exceeds the limit max_name_bytes = 1024")
 end)

@@ -13,7 +13,7 @@ use super::{
     Core,
     components::{ComponentTable, Entry},
 };
-use crate::data::error::CrescentError;
+use crate::data::{error::CrescentError, limits::check_name};
 
 /// Resolves a component name to its index in the runtime's component table.
 pub(crate) fn resolve(core: &Core, name: &str) -> Result<usize, CrescentError> {
@@ -88,6 +88,18 @@ pub(crate) fn set(
 ) -> Result<(), CrescentError> {
     with_entry(core, index, |world, entry| {
         require_alive(world, entity, "set")?;
+        // A name is Rust memory the Lua limit does not see: bounded like every name.
+        if entry.name() == "Name"
+            && let Value::String(text) = &value
+        {
+            let max = core.config().max_name_bytes;
+            check_name(
+                "e:set: Name",
+                &text.to_string_lossy(),
+                "max_name_bytes",
+                max,
+            )?;
+        }
         entry.set(world, entity, lua, value)
     })
 }
