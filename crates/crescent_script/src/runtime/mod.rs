@@ -17,13 +17,13 @@ pub use self::host::ScriptHost;
 use crate::{
     api,
     data::{
-        components::{PendingCleanup, ScriptHandlers},
+        components::{PendingCleanup, ScriptHandlers, StopInstances},
         config::ScriptConfig,
         error::{CrescentError, StaleKey},
         keys::{HandlerKey, InstanceKey},
     },
     frame::{
-        Core, reload,
+        Core, lifecycle, reload,
         report::{Cause, Source},
     },
     registry::InstanceState,
@@ -128,7 +128,7 @@ impl ScriptRuntime {
         let gone = !crescent_ecs::is_alive(world, entry.owner())
             || world
                 .get_resource::<PendingCleanup>()
-                .is_some_and(|p| p.instances().contains(&entry.instance()));
+                .is_some_and(|p| p.is_queued(entry.owner(), entry.instance()));
         if detaching || gone {
             return Err(StaleKey::Removed);
         }
@@ -178,6 +178,7 @@ impl ScriptRuntime {
             (runtime.lua.clone(), Rc::clone(&runtime.core))
         };
         refresh_time(world, &core);
+        install_stop_hook(world);
         let result = core.vm().world().lend(world, || f(&lua, &core));
         core.publish_errors(world);
         Some(result)
@@ -233,6 +234,33 @@ impl ScriptRuntime {
     /// A fresh script environment: its own globals over the shared built-ins.
     pub fn new_env(&self) -> Result<Table, CrescentError> {
         self.core.vm().new_env(&self.lua)
+    }
+}
+
+/// Lets [`ScriptHandlers`]' removal hook stop a despawned entity's instances at once, on
+/// this thread (the runtime's): see [`StopInstances`].
+fn install_stop_hook(world: &mut World) {
+    let thread = std::thread::current().id();
+    let installed = world
+        .get_resource::<StopInstances>()
+        .is_some_and(|hook| hook.thread == thread);
+    if !installed {
+        world.insert_resource(StopInstances {
+            thread,
+            stop: stop_instances,
+        });
+    }
+}
+
+/// [`StopInstances::stop`]: takes those of `instances` that `entity` owns out of every
+/// dispatch list before the hook returns, so the rest of a running phase skips them.
+fn stop_instances(world: &World, entity: Entity, instances: &[InstanceKey]) {
+    let Some(runtime) = world.get_non_send::<ScriptRuntime>() else {
+        return;
+    };
+    let core = &runtime.core;
+    if let Err(err) = lifecycle::stop_owned(core, entity, instances) {
+        core.report(Source::Host, "cleanup", Cause::Api(&err));
     }
 }
 
