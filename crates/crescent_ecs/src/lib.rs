@@ -1,4 +1,5 @@
-//! The crescent game world on bevy_ecs: a headless app stepped one fixed frame at a time,
+//! The crescent game world on bevy_ecs: frame counting, opt-in deterministic stepping (a
+//! headless app stepped one fixed frame at a time),
 //! the core components scripts see, spawn order, and the despawn plumbing the scripting
 //! crate hooks into.
 //!
@@ -22,12 +23,14 @@ pub use components::{Name, Position, Velocity};
 pub use despawn::{DespawnQueue, apply_despawn_requests, is_alive, is_leaving};
 pub use movement::apply_velocity;
 pub use spawn_order::{SpawnCounter, SpawnOrder};
-pub use stepping::{CrescentEcsPlugin, FrameCount, FrameRate, headless_app};
+pub use stepping::{
+    CrescentEcsPlugin, DeterministicTimePlugin, FrameCount, FrameRate, headless_app,
+};
 
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        CrescentEcsPlugin, DespawnQueue, FrameCount, FrameRate, Name, Position, SpawnCounter,
-        SpawnOrder, Velocity, headless_app,
+        CrescentEcsPlugin, DespawnQueue, DeterministicTimePlugin, FrameCount, FrameRate, Name,
+        Position, SpawnCounter, SpawnOrder, Velocity, headless_app,
     };
 }

@@ -17,6 +17,26 @@ use super::watcher::ScriptWatcher;
 use crate::{data::messages::ScriptEvent, runtime::ScriptRuntime};
 
 /// The scripting phases of a frame, in order.
+///
+/// Script handlers can write any component, so order your systems against these sets.
+/// The phases after `update` (events, tasks, cleanup, GC) are all in
+/// [`ScriptSystems::PostUpdate`]; crescent does not depend on `bevy_transform`, so with
+/// Bevy's transform propagation order them before it, and a move made in an event
+/// handler, a task or `final` reaches `GlobalTransform` the same frame:
+///
+/// ```
+/// use bevy_app::{App, PostUpdate};
+/// use bevy_ecs::schedule::{IntoScheduleConfigs, SystemSet};
+/// use crescent_script::{ScriptSystems, ScriptingPlugin};
+///
+/// # #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+/// # enum TransformSystems { Propagate }
+/// // use bevy_transform::TransformSystems;
+/// let mut app = App::new();
+/// app.add_plugins(ScriptingPlugin::default())
+///     .configure_sets(PostUpdate, ScriptSystems::PostUpdate.before(TransformSystems::Propagate));
+/// app.update();
+/// ```
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScriptSystems {
@@ -34,6 +54,9 @@ pub enum ScriptSystems {
     Cleanup,
     /// Step the GC and refresh [`ScriptStats`](crate::ScriptStats) (in `PostUpdate`).
     Gc,
+    /// Every phase in `PostUpdate` (`Events`, `Tasks`, `Cleanup`, `Gc`): the set to order
+    /// against transform propagation and other `PostUpdate` systems.
+    PostUpdate,
 }
 
 /// `PreUpdate`: reload changed scripts, clean up between-frame despawns, attach

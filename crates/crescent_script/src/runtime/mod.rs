@@ -3,6 +3,7 @@
 //! that drives its Lua state directly; and the frame phases the [bevy layer](crate::bevy)
 //! schedules.
 
+mod attach;
 mod host;
 mod phases;
 
