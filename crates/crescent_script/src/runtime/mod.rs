@@ -167,6 +167,17 @@ impl ScriptRuntime {
     /// Runs `f` with the world's runtime and the world lent to Lua callbacks, then
     /// publishes any script errors reported meanwhile (log, [`ScriptErrorLog`](crate::ScriptErrorLog),
     /// messages). For code that drives Lua directly: a main script, a test runner, a console.
+    ///
+    /// ```
+    /// use bevy_ecs::world::World;
+    /// use crescent_script::{ScriptConfig, ScriptRuntime};
+    ///
+    /// let mut world = World::new();
+    /// world.insert_non_send(ScriptRuntime::new(ScriptConfig::default())?);
+    /// let sum = ScriptRuntime::lend_world(&mut world, |lua| lua.load("return 2 + 3").eval::<i64>())??;
+    /// assert_eq!(sum, 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn lend_world<R>(world: &mut World, f: impl FnOnce(&Lua) -> R) -> Result<R, CrescentError> {
         Self::with_core(world, |lua, _| f(lua)).ok_or(CrescentError::NoRuntime)
     }
