@@ -57,8 +57,8 @@ mod vm;
 
 pub use self::{
     bevy::{
-        ScriptCommandsExt, ScriptComponentsAppExt, ScriptSystems, ScriptingPlugin,
-        resolve_assets_root,
+        ScriptCommandsExt, ScriptComponentsAppExt, ScriptEventWriterExt, ScriptMessageAppExt,
+        ScriptSystems, ScriptingPlugin, resolve_assets_root,
     },
     data::{
         components::{AttachScripts, PendingCleanup, ScriptHandlers},
@@ -77,7 +77,8 @@ pub use self::{
 pub mod prelude {
     pub use crate::{
         AttachScripts, GcPolicy, ScriptCommandsExt, ScriptComponentsAppExt, ScriptConfig,
-        ScriptError, ScriptErrorLog, ScriptEvent, ScriptHandlers, ScriptMessage, ScriptRuntime,
-        ScriptStats, ScriptSystems, ScriptingPlugin,
+        ScriptError, ScriptErrorLog, ScriptEvent, ScriptEventWriterExt, ScriptHandlers,
+        ScriptMessage, ScriptMessageAppExt, ScriptRuntime, ScriptStats, ScriptSystems,
+        ScriptingPlugin,
     };
 }

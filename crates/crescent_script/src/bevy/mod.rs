@@ -9,6 +9,7 @@ mod commands;
 mod plugin;
 mod settings;
 mod systems;
+mod typed;
 mod watcher;
 
 pub use self::{
@@ -16,4 +17,5 @@ pub use self::{
     commands::ScriptCommandsExt,
     settings::{ScriptingPlugin, resolve_assets_root},
     systems::ScriptSystems,
+    typed::{ScriptEventWriterExt, ScriptMessageAppExt},
 };
