@@ -1,7 +1,8 @@
 //! crescent in a Bevy app as an out-of-tree game would build it (issue 14): Bevy's own
-//! `TaskPoolPlugin` and `TimePlugin` in any order, the user's time settings, a
-//! transform-propagation-like system ordered after the script phases, hierarchy
-//! despawn, clones, observer despawns, and two apps in one process.
+//! `TaskPoolPlugin`, `TimePlugin` and `TransformPlugin` in any order, the user's time
+//! settings, a move made by a script propagated to `GlobalTransform` the same frame
+//! (under Bevy's ambiguity detection), hierarchy despawn, clones, and two apps in one
+//! process.
 
 mod common;
 
@@ -11,12 +12,16 @@ use bevy_app::{App, FixedUpdate, Last, PostUpdate, TaskPoolPlugin};
 use bevy_ecs::{
     hierarchy::ChildOf,
     message::{MessageReader, Messages},
-    prelude::{Component, Resource},
+    prelude::Resource,
     query::With,
-    schedule::{IntoScheduleConfigs, LogLevel, ScheduleBuildSettings, SystemSet},
+    schedule::{IntoScheduleConfigs, LogLevel, ScheduleBuildSettings},
     system::{Query, Res, ResMut},
 };
 use bevy_time::{Fixed, Time, TimePlugin, TimeUpdateStrategy, Virtual};
+use bevy_transform::{
+    TransformPlugin, TransformSystems,
+    components::{GlobalTransform, Transform},
+};
 use common::temp_assets;
 use crescent::ecs::Position;
 use crescent::script::prelude::*;
@@ -70,21 +75,17 @@ fn read_scripts(
     }
 }
 
-/// A stand-in for `bevy_transform`'s propagation: copies `Position` into `Global`.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-struct Propagate;
-
-#[derive(Component, Default, Debug, PartialEq)]
-struct Global(f64);
-
-fn propagate(mut moved: Query<(&Position, &mut Global)>) {
-    for (position, mut global) in &mut moved {
-        global.0 = position.x;
+/// The game's own bridge from script state to Bevy's transforms.
+fn sync_transforms(mut moved: Query<(&Position, &mut Transform)>) {
+    for (position, mut transform) in &mut moved {
+        transform.translation.x = position.x as f32;
     }
 }
 
 /// The game's app: the scripting plugin added before Bevy's `TimePlugin`, with the
-/// user's own fixed rate and time strategy inserted first.
+/// user's own fixed rate and time strategy inserted first, and `TransformPlugin` after.
+/// `PostUpdate` fails on any ambiguity: the plugin orders the script phases before
+/// transform propagation without the user's help.
 fn user_app(assets: &std::path::Path) -> App {
     let mut app = App::new();
     app.insert_resource(Time::<Fixed>::from_hz(30.0))
@@ -100,8 +101,7 @@ fn user_app(assets: &std::path::Path) -> App {
         .init_resource::<Seen>()
         .add_systems(FixedUpdate, count_fixed)
         .add_systems(Last, read_scripts)
-        .add_systems(PostUpdate, propagate.in_set(Propagate))
-        .configure_sets(PostUpdate, ScriptSystems::PostUpdate.before(Propagate))
+        .add_plugins(TransformPlugin)
         .edit_schedule(PostUpdate, |schedule| {
             schedule.set_build_settings(ScheduleBuildSettings {
                 ambiguity_detection: LogLevel::Error,
@@ -148,9 +148,15 @@ fn the_users_time_settings_are_kept_and_lua_sees_bevys_time() {
 fn a_move_made_in_an_event_handler_is_propagated_the_same_frame() {
     let dir = temp_assets(&[("mover.lua", MOVER)]);
     let mut app = user_app(dir.path());
+    app.add_systems(
+        PostUpdate,
+        sync_transforms
+            .after(ScriptSystems::PostUpdate)
+            .before(TransformSystems::Propagate),
+    );
     let e = app
         .world_mut()
-        .spawn((mover("m"), Position::default(), Global::default()))
+        .spawn((mover("m"), Position::default(), Transform::default()))
         .id();
     app.update();
     app.world_mut()
@@ -159,7 +165,8 @@ fn a_move_made_in_an_event_handler_is_propagated_the_same_frame() {
     app.update();
     let world = app.world();
     assert_eq!(world.get::<Position>(e).map(|p| p.x), Some(5.0));
-    assert_eq!(world.get::<Global>(e), Some(&Global(5.0)));
+    let global = world.get::<GlobalTransform>(e).map(|g| g.translation().x);
+    assert_eq!(global, Some(5.0), "propagated in the frame of the move");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use bevy_app::{App, FixedUpdate, Plugin, PostUpdate, PreUpdate, Update};
 use bevy_ecs::schedule::IntoScheduleConfigs;
+use bevy_transform::TransformSystems;
 use crescent_ecs::{CrescentEcsPlugin, apply_velocity};
 
 use super::{
@@ -66,6 +67,12 @@ impl Plugin for ScriptingPlugin {
             )
                 .chain()
                 .in_set(ScriptSystems::PostUpdate),
+        )
+        // Whatever a handler, a task or `final` moved reaches `GlobalTransform` this frame,
+        // whether or not (and wherever) `TransformPlugin` is added.
+        .configure_sets(
+            PostUpdate,
+            ScriptSystems::PostUpdate.before(TransformSystems::Propagate),
         )
         .add_systems(PreUpdate, attach_phase.in_set(ScriptSystems::Attach))
         .add_systems(

@@ -20,21 +20,26 @@ use crate::{data::messages::ScriptEvent, runtime::ScriptRuntime};
 ///
 /// Script handlers can write any component, so order your systems against these sets.
 /// The phases after `update` (events, tasks, cleanup, GC) are all in
-/// [`ScriptSystems::PostUpdate`]; crescent does not depend on `bevy_transform`, so with
-/// Bevy's transform propagation order them before it, and a move made in an event
-/// handler, a task or `final` reaches `GlobalTransform` the same frame:
+/// [`ScriptSystems::PostUpdate`], which the plugin orders before `bevy_transform`'s
+/// `TransformSystems::Propagate`: a move made in an event handler, a task or `final`
+/// reaches `GlobalTransform` the same frame. A system that copies script state into
+/// `Transform` goes between the two:
 ///
 /// ```
 /// use bevy_app::{App, PostUpdate};
-/// use bevy_ecs::schedule::{IntoScheduleConfigs, SystemSet};
+/// use bevy_ecs::schedule::IntoScheduleConfigs;
+/// use bevy_transform::TransformSystems;
 /// use crescent_script::{ScriptSystems, ScriptingPlugin};
 ///
-/// # #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-/// # enum TransformSystems { Propagate }
-/// // use bevy_transform::TransformSystems;
+/// fn sync_transforms() { /* Position -> Transform */ }
+///
 /// let mut app = App::new();
-/// app.add_plugins(ScriptingPlugin::default())
-///     .configure_sets(PostUpdate, ScriptSystems::PostUpdate.before(TransformSystems::Propagate));
+/// app.add_plugins(ScriptingPlugin::default()).add_systems(
+///     PostUpdate,
+///     sync_transforms
+///         .after(ScriptSystems::PostUpdate)
+///         .before(TransformSystems::Propagate),
+/// );
 /// app.update();
 /// ```
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
