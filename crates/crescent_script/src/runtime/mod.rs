@@ -266,6 +266,10 @@ fn install_stop_hook(world: &mut World) {
 
 /// [`StopInstances::stop`]: takes those of `instances` that `entity` owns out of every
 /// dispatch list before the hook returns, so the rest of a running phase skips them.
+///
+/// It borrows the registry mutably, so no code may hold a registry borrow while it
+/// changes the world (every `world().with` in the frame and API layers borrows the
+/// registry only inside or after, never across, a world change).
 fn stop_instances(world: &World, entity: Entity, instances: &[InstanceKey]) {
     let Some(runtime) = world.get_non_send::<ScriptRuntime>() else {
         return;
