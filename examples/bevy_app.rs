@@ -5,7 +5,8 @@
 
 use bevy_app::{App, Update};
 use bevy_ecs::prelude::*;
-use crescent::ecs::{FrameCount, Name};
+use bevy_time::TimePlugin;
+use crescent::ecs::{DeterministicTimePlugin, FrameCount, Name};
 use crescent::script::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -98,10 +99,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(assets.join("soldier.lua"), SOLDIER)?;
 
     let mut app = App::new();
-    app.add_plugins(ScriptingPlugin::new(ScriptConfig {
-        assets_root: assets.clone(),
-        ..Default::default()
-    }))
+    // A real-time game adds `TimePlugin` (or `MinimalPlugins`) and leaves time alone; this
+    // headless demo also adds `DeterministicTimePlugin`, so 300 updates are 5 s of game time.
+    app.add_plugins((
+        TimePlugin,
+        DeterministicTimePlugin { hz: 60.0 },
+        ScriptingPlugin {
+            assets_root: assets.clone(),
+            ..Default::default()
+        },
+    ))
     .register_script_component::<Health>("Health")
     .init_resource::<Tally>()
     .add_systems(Update, (end_waves, read_emits));

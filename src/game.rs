@@ -6,7 +6,8 @@ use std::{
 };
 
 use bevy_app::App;
-use crescent_ecs::{CrescentEcsPlugin, MovementPlugin};
+use bevy_time::TimePlugin;
+use crescent_ecs::{CrescentEcsPlugin, DeterministicTimePlugin, MovementPlugin};
 use crescent_script::{CrescentError, ScriptConfig, ScriptHost, ScriptRuntime, ScriptingPlugin};
 
 use crate::report::Report;
@@ -101,17 +102,21 @@ impl Game {
 
     /// Builds the app without checking the assets folder (scripts may never be loaded).
     pub fn new_unchecked(config: GameConfig) -> Self {
+        // The command line's paths are relative to the current directory, not to
+        // `BEVY_ASSET_ROOT` or the manifest: hand the plugin an absolute root.
+        let assets_root = std::path::absolute(&config.assets).unwrap_or(config.assets.clone());
         let mut app = App::new();
-        app.add_plugins(CrescentEcsPlugin {
-            hz: config.hz,
-            deterministic: true,
-        })
-        // The demo's Position, Velocity and movement: scripts and Lua tests use them.
-        .add_plugins(MovementPlugin)
-        .add_plugins(ScriptingPlugin::new(ScriptConfig {
-            assets_root: config.assets.clone(),
-            ..config.script.clone()
-        }));
+        app.add_plugins((
+            TimePlugin,
+            CrescentEcsPlugin,
+            DeterministicTimePlugin { hz: config.hz },
+            // The demo's Position, Velocity and movement: scripts and Lua tests use them.
+            MovementPlugin,
+            ScriptingPlugin::new(ScriptConfig {
+                assets_root,
+                ..config.script.clone()
+            }),
+        ));
         Self {
             app,
             config,

@@ -24,3 +24,8 @@ pub mod testing;
 
 pub use crescent_ecs as ecs;
 pub use crescent_script as script;
+
+/// The README's Rust snippets, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,6 +1,7 @@
-//! The crescent game world on bevy_ecs: a headless app stepped one fixed frame at a time,
-//! spawn order, the despawn plumbing the scripting crate hooks into, and the demo's
-//! optional movement ([`MovementPlugin`]: `Position`, `Velocity`).
+//! The crescent game world on bevy_ecs: frame counting, opt-in deterministic stepping
+//! ([`DeterministicTimePlugin`]: a headless app stepped one fixed frame at a time), spawn
+//! order, the despawn plumbing the scripting crate hooks into, and the demo's optional
+//! movement ([`MovementPlugin`]: `Position`, `Velocity`).
 //!
 //! ```
 //! use crescent_ecs::prelude::*;
@@ -25,12 +26,14 @@ pub use components::{Position, Velocity};
 pub use despawn::{DespawnQueue, apply_despawn_requests, is_alive, is_leaving};
 pub use movement::{MovementPlugin, apply_velocity};
 pub use spawn_order::{SpawnCounter, SpawnOrder};
-pub use stepping::{CrescentEcsPlugin, FrameCount, FrameRate, headless_app};
+pub use stepping::{
+    CrescentEcsPlugin, DeterministicTimePlugin, FrameCount, FrameRate, headless_app,
+};
 
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        CrescentEcsPlugin, DespawnQueue, FrameCount, FrameRate, MovementPlugin, Name, Position,
-        SpawnCounter, SpawnOrder, Velocity, headless_app,
+        CrescentEcsPlugin, DespawnQueue, DeterministicTimePlugin, FrameCount, FrameRate,
+        MovementPlugin, Name, Position, SpawnCounter, SpawnOrder, Velocity, headless_app,
     };
 }

@@ -6,10 +6,11 @@
 //!
 //! ```no_run
 //! use bevy_app::App;
+//! use bevy_time::TimePlugin;
 //! use crescent_script::prelude::*;
 //!
 //! let mut app = App::new();
-//! app.add_plugins(ScriptingPlugin::new(ScriptConfig { assets_root: "assets".into(), ..Default::default() }));
+//! app.add_plugins((TimePlugin, ScriptingPlugin { assets_root: "assets".into(), ..Default::default() }));
 //! app.world_mut().spawn(AttachScripts::new(["scripts/mover.lua"]));
 //! for _ in 0..60 {
 //!     app.update();
@@ -58,7 +59,10 @@ mod runtime;
 mod vm;
 
 pub use self::{
-    bevy::{ScriptComponentsAppExt, ScriptSystems, ScriptingPlugin},
+    bevy::{
+        ScriptCommandsExt, ScriptComponentsAppExt, ScriptEventWriterExt, ScriptMessageAppExt,
+        ScriptSystems, ScriptingPlugin, resolve_assets_root,
+    },
     data::{
         components::{AttachScripts, PendingCleanup, ScriptHandlers},
         config::{GcKind, GcPolicy, ScriptConfig},
@@ -75,7 +79,9 @@ pub use self::{
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        AttachScripts, GcPolicy, ScriptComponentsAppExt, ScriptConfig, ScriptError, ScriptErrorLog,
-        ScriptEvent, ScriptHandlers, ScriptMessage, ScriptRuntime, ScriptStats, ScriptingPlugin,
+        AttachScripts, GcPolicy, ScriptCommandsExt, ScriptComponentsAppExt, ScriptConfig,
+        ScriptError, ScriptErrorLog, ScriptEvent, ScriptEventWriterExt, ScriptHandlers,
+        ScriptMessage, ScriptMessageAppExt, ScriptRuntime, ScriptStats, ScriptSystems,
+        ScriptingPlugin,
     };
 }

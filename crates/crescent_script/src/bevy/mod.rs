@@ -5,8 +5,17 @@
 //! Below: the [runtime](crate::runtime), whose phases these systems schedule.
 
 mod app_ext;
+mod commands;
 mod plugin;
+mod settings;
 mod systems;
+mod typed;
 mod watcher;
 
-pub use self::{app_ext::ScriptComponentsAppExt, plugin::ScriptingPlugin, systems::ScriptSystems};
+pub use self::{
+    app_ext::ScriptComponentsAppExt,
+    commands::ScriptCommandsExt,
+    settings::{ScriptingPlugin, resolve_assets_root},
+    systems::ScriptSystems,
+    typed::{ScriptEventWriterExt, ScriptMessageAppExt},
+};

@@ -1,11 +1,16 @@
-//! `ScriptingPlugin`: Lua scripting for a bevy `App`.
+//! `impl Plugin for ScriptingPlugin`: resources, messages, the runtime, the watcher and
+//! the phase systems.
 
 use bevy_app::{App, FixedUpdate, Plugin, PostUpdate, PreUpdate, Update};
 use bevy_ecs::schedule::IntoScheduleConfigs;
-use bevy_transform::components::{GlobalTransform, Transform};
+use bevy_transform::{
+    TransformSystems,
+    components::{GlobalTransform, Transform},
+};
 use crescent_ecs::{CrescentEcsPlugin, apply_velocity};
 
 use super::{
+    settings::ScriptingPlugin,
     systems::{
         ScriptSystems, attach_phase, cleanup_phase, events_phase, fixed_update_phase, gc_phase,
         tasks_phase, update_phase,
@@ -15,7 +20,6 @@ use super::{
 use crate::{
     data::{
         components::PendingCleanup,
-        config::ScriptConfig,
         error::ScriptError,
         messages::{ScriptEvent, ScriptMessage},
         stats::{ScriptErrorLog, ScriptStats, ScriptedEntities},
@@ -24,43 +28,10 @@ use crate::{
     runtime::ScriptRuntime,
 };
 
-/// Adds a Lua [`ScriptRuntime`] to the app and runs scripts every frame.
-///
-/// Adds [`CrescentEcsPlugin`] (deterministic 60 Hz stepping) unless it is already added;
-/// add it first with `deterministic: false` for wall-clock time.
-///
-/// # Panics
-///
-/// In `build`, when the runtime cannot be created or the assets root cannot be watched
-/// (with `watch` set): a misconfigured plugin fails at start-up, as Bevy plugins do,
-/// rather than leaving every script pending forever.
-///
-/// ```
-/// use bevy_app::App;
-/// use crescent_script::{ScriptingPlugin, ScriptConfig};
-///
-/// let mut app = App::new();
-/// app.add_plugins(ScriptingPlugin::new(ScriptConfig { assets_root: "assets".into(), ..Default::default() }));
-/// app.update();
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct ScriptingPlugin {
-    /// Runtime configuration.
-    pub config: ScriptConfig,
-}
-
-impl ScriptingPlugin {
-    /// A plugin with this configuration.
-    pub fn new(config: ScriptConfig) -> Self {
-        Self { config }
-    }
-}
-
 impl Plugin for ScriptingPlugin {
     fn build(&self, app: &mut App) {
-        if !app.is_plugin_added::<CrescentEcsPlugin>() {
-            app.add_plugins(CrescentEcsPlugin::default());
-        }
+        // Not unique, and a no-op when the user added it too, in either order.
+        app.add_plugins(CrescentEcsPlugin);
         // Bevy's transforms work from scripts out of the box, with or without
         // TransformPlugin (registering a type twice is harmless).
         app.register_type::<Transform>()
@@ -68,21 +39,23 @@ impl Plugin for ScriptingPlugin {
         if !app.world().contains_resource::<ScriptComponents>() {
             app.insert_resource(ScriptComponents::with_builtins());
         }
+        let config = self.resolved_config();
         app.add_message::<ScriptError>()
             .add_message::<ScriptEvent>()
             .add_message::<ScriptMessage>()
             .init_resource::<PendingCleanup>()
             .init_resource::<ScriptErrorLog>()
             .init_resource::<ScriptStats>()
-            .init_resource::<ScriptedEntities>();
-        let runtime = ScriptRuntime::new(self.config.clone())
+            .init_resource::<ScriptedEntities>()
+            .insert_resource(config.clone());
+        let runtime = ScriptRuntime::new(config.clone())
             .unwrap_or_else(|err| panic!("ScriptingPlugin: cannot create the Lua runtime: {err}"));
         app.world_mut().insert_non_send(runtime);
-        if self.config.watch {
-            let watcher = ScriptWatcher::start(&self.config.assets_root).unwrap_or_else(|err| {
+        if config.watch {
+            let watcher = ScriptWatcher::start(&config.assets_root).unwrap_or_else(|err| {
                 panic!(
                     "ScriptingPlugin: cannot watch the assets root {}: {err}",
-                    self.config.assets_root.display()
+                    config.assets_root.display()
                 )
             });
             app.world_mut().insert_non_send(watcher);
@@ -99,7 +72,14 @@ impl Plugin for ScriptingPlugin {
                 ScriptSystems::Cleanup,
                 ScriptSystems::Gc,
             )
-                .chain(),
+                .chain()
+                .in_set(ScriptSystems::PostUpdate),
+        )
+        // Whatever a handler, a task or `final` moved reaches `GlobalTransform` this frame,
+        // whether or not (and wherever) `TransformPlugin` is added.
+        .configure_sets(
+            PostUpdate,
+            ScriptSystems::PostUpdate.before(TransformSystems::Propagate),
         )
         .add_systems(PreUpdate, attach_phase.in_set(ScriptSystems::Attach))
         .add_systems(

@@ -17,6 +17,31 @@ use super::watcher::ScriptWatcher;
 use crate::{data::messages::ScriptEvent, runtime::ScriptRuntime};
 
 /// The scripting phases of a frame, in order.
+///
+/// Script handlers can write any component, so order your systems against these sets.
+/// The phases after `update` (events, tasks, cleanup, GC) are all in
+/// [`ScriptSystems::PostUpdate`], which the plugin orders before `bevy_transform`'s
+/// `TransformSystems::Propagate`: a move made in an event handler, a task or `final`
+/// reaches `GlobalTransform` the same frame. A system that copies script state into
+/// `Transform` goes between the two:
+///
+/// ```
+/// use bevy_app::{App, PostUpdate};
+/// use bevy_ecs::schedule::IntoScheduleConfigs;
+/// use bevy_transform::TransformSystems;
+/// use crescent_script::{ScriptSystems, ScriptingPlugin};
+///
+/// fn sync_transforms() { /* Position -> Transform */ }
+///
+/// let mut app = App::new();
+/// app.add_plugins(ScriptingPlugin::default()).add_systems(
+///     PostUpdate,
+///     sync_transforms
+///         .after(ScriptSystems::PostUpdate)
+///         .before(TransformSystems::Propagate),
+/// );
+/// app.update();
+/// ```
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScriptSystems {
@@ -34,6 +59,9 @@ pub enum ScriptSystems {
     Cleanup,
     /// Step the GC and refresh [`ScriptStats`](crate::ScriptStats) (in `PostUpdate`).
     Gc,
+    /// Every phase in `PostUpdate` (`Events`, `Tasks`, `Cleanup`, `Gc`): the set to order
+    /// against transform propagation and other `PostUpdate` systems.
+    PostUpdate,
 }
 
 /// `PreUpdate`: reload changed scripts, clean up between-frame despawns, attach

@@ -1,11 +1,23 @@
 //! The components that tie entities to scripts: keys only, never Lua values.
 //!
 //! [`ScriptHandlers`] is written by one function only (the frame layer's key sync, which
-//! copies it from the registry); its hooks queue an entity's instances in
-//! [`PendingCleanup`] whoever removes it, so cleanup never depends on who despawned.
+//! copies it from the registry); its removal hook stops the entity's instances at once
+//! and queues them in [`PendingCleanup`], whoever removes it (a despawn from Rust, from an
+//! observer in the middle of a script phase, a hierarchy despawn), so no handler of a
+//! despawned entity runs again except `final`.
+//!
+//! The hook only has a [`DeferredWorld`], and this layer cannot see the runtime; the
+//! runtime layer installs [`StopInstances`], a plain function the hook calls to take the
+//! instances out of the dispatch lists before the hook returns.
+
+use std::thread::ThreadId;
 
 use bevy_ecs::{
-    component::Component, lifecycle::HookContext, resource::Resource, world::DeferredWorld,
+    component::Component,
+    entity::Entity,
+    lifecycle::HookContext,
+    resource::Resource,
+    world::{DeferredWorld, World},
 };
 use crescent_ecs::SpawnOrder;
 use serde::{Deserialize, Serialize};
@@ -18,14 +30,19 @@ use super::{
 /// The script instances attached to an entity and their handler keys.
 ///
 /// Plain `Copy` keys into the runtime's handler registry.
-/// Removing this component (or despawning the entity) detaches every instance: the
-/// instances are queued for cleanup, which calls `final` and drops their handlers in the
-/// same frame.
+/// Removing this component (or despawning the entity) detaches every instance: its
+/// handlers stop at once (even in the middle of a script phase), and cleanup calls `final`
+/// and drops them in the same frame.
 ///
 /// Read-only outside the crate: the registry is the source of truth and this component its
-/// copy, rewritten whenever an instance or handler of the entity comes or goes.
-#[derive(Component, Debug, Default, Clone, PartialEq, Eq)]
-#[component(on_add = count_scripted, on_remove = queue_cleanup)]
+/// copy, rewritten whenever an instance or handler of the entity comes or goes. It is not
+/// `Clone`, and cloning an entity (`clone_and_spawn`, `EntityCloner`) leaves it behind
+/// (`clone_behavior = Ignore`): keys are never shared by two entities. A clone gets no
+/// scripts; attach fresh ones with [`AttachScripts`] (a pending `AttachScripts` is
+/// cloned with the entity, so a clone made before the attach phase gets its own
+/// instances).
+#[derive(Component, Debug, Default, PartialEq, Eq)]
+#[component(on_add = count_scripted, on_remove = queue_cleanup, clone_behavior = Ignore)]
 #[require(SpawnOrder)]
 pub struct ScriptHandlers {
     instances: Vec<InstanceKey>,
@@ -50,23 +67,55 @@ impl ScriptHandlers {
     }
 }
 
-/// Instances whose entity lost its [`ScriptHandlers`] (despawn or removal), awaiting cleanup.
+/// Instances whose entity lost its [`ScriptHandlers`] (despawn or removal) or that were
+/// detached, awaiting cleanup; each with the entity it was queued for, so cleanup can
+/// check that the instance really belongs to it.
 #[derive(Resource, Debug, Default)]
-pub struct PendingCleanup(Vec<InstanceKey>);
+pub struct PendingCleanup {
+    instances: Vec<InstanceKey>,
+    owners: Vec<Entity>,
+}
 
 impl PendingCleanup {
     /// Instances waiting for cleanup, in the order they were queued.
     pub fn instances(&self) -> &[InstanceKey] {
-        &self.0
+        &self.instances
     }
 
-    pub(crate) fn push(&mut self, instance: InstanceKey) {
-        self.0.push(instance);
+    /// `(entity, instance)` pairs waiting for cleanup, in the order they were queued.
+    pub fn entries(&self) -> impl Iterator<Item = (Entity, InstanceKey)> + '_ {
+        self.owners
+            .iter()
+            .copied()
+            .zip(self.instances.iter().copied())
     }
 
-    pub(crate) fn take(&mut self) -> Vec<InstanceKey> {
-        std::mem::take(&mut self.0)
+    /// Whether `instance` waits for cleanup, queued for `entity`.
+    pub fn is_queued(&self, entity: Entity, instance: InstanceKey) -> bool {
+        self.entries().any(|pair| pair == (entity, instance))
     }
+
+    pub(crate) fn push(&mut self, entity: Entity, instance: InstanceKey) {
+        self.owners.push(entity);
+        self.instances.push(instance);
+    }
+
+    pub(crate) fn take(&mut self) -> Vec<(Entity, InstanceKey)> {
+        let owners = std::mem::take(&mut self.owners);
+        let instances = std::mem::take(&mut self.instances);
+        owners.into_iter().zip(instances).collect()
+    }
+}
+
+/// How the runtime stops an entity's instances at once, installed by the runtime layer on
+/// the thread that owns the runtime; [`ScriptHandlers`]' removal hook calls it (on that
+/// thread only) so that the rest of a running phase skips them.
+#[derive(Resource, Clone, Copy, Debug)]
+pub(crate) struct StopInstances {
+    /// The thread the runtime (a non-send resource) lives on.
+    pub(crate) thread: ThreadId,
+    /// Stops those of `instances` that `entity` owns.
+    pub(crate) stop: fn(&World, Entity, &[InstanceKey]),
 }
 
 fn count_scripted(mut world: DeferredWorld, _ctx: HookContext) {
@@ -80,11 +129,18 @@ fn queue_cleanup(mut world: DeferredWorld, ctx: HookContext) {
         scripted.0 = scripted.0.saturating_sub(1);
     }
     let instances = match world.get::<ScriptHandlers>(ctx.entity) {
-        Some(handlers) => handlers.instances.clone(),
-        None => return,
+        Some(handlers) if !handlers.instances.is_empty() => handlers.instances.clone(),
+        _ => return,
     };
+    if let Some(stop) = world.get_resource::<StopInstances>().copied()
+        && stop.thread == std::thread::current().id()
+    {
+        (stop.stop)(&world, ctx.entity, &instances);
+    }
     if let Some(mut pending) = world.get_resource_mut::<PendingCleanup>() {
-        pending.0.extend(instances);
+        for instance in instances {
+            pending.push(ctx.entity, instance);
+        }
     }
 }
 

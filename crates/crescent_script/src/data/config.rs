@@ -4,13 +4,16 @@ use std::path::PathBuf;
 
 /// How a [`ScriptRuntime`](crate::ScriptRuntime) is set up.
 ///
+/// [`ScriptingPlugin`](crate::ScriptingPlugin) carries the same settings as its fields and
+/// keeps the configuration it built with as this resource (assets root resolved).
+///
 /// ```
 /// use crescent_script::ScriptConfig;
 ///
 /// let config = ScriptConfig { assets_root: "game/assets".into(), ..Default::default() };
 /// assert_eq!(config.max_events_per_frame, 100_000);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, bevy_ecs::resource::Resource)]
 pub struct ScriptConfig {
     /// Folder that script paths and `require` resolve against.
     pub assets_root: PathBuf,

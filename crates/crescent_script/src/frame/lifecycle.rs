@@ -105,10 +105,11 @@ pub(crate) fn run_inits(core: &Core) {
 
 /// Stops one instance at once and queues it for cleanup (`final` if owed, then removal).
 fn detach(core: &Core, instance: InstanceKey, init_failed: bool) -> Result<(), CrescentError> {
+    let entity = core.registry().instance(instance)?.entity();
     core.registry_mut().begin_detach(instance, init_failed)?;
     core.vm().world().with(|world| {
         if let Some(mut pending) = world.get_resource_mut::<PendingCleanup>() {
-            pending.push(instance);
+            pending.push(entity, instance);
         }
     })
 }
@@ -131,14 +132,29 @@ pub(crate) fn request_despawn(core: &Core, entity: Entity) -> Result<(), Crescen
             .map(|h| h.instances().to_vec())
             .unwrap_or_default()
     })?;
-    stop(core, &instances)
+    stop_owned(core, entity, &instances)
 }
 
-/// Unlists the handlers of `instances` (begins their detach).
-fn stop(core: &Core, instances: &[InstanceKey]) -> Result<(), CrescentError> {
-    let mut registry = core.registry_mut();
+/// Whether `instance` is registered and attached to `entity`: a key copied to another
+/// entity (by a clone, say) never acts on the instance it names.
+fn owned_by(core: &Core, entity: Entity, instance: InstanceKey) -> bool {
+    core.registry()
+        .instance(instance)
+        .is_ok_and(|inst| inst.entity() == entity)
+}
+
+/// Unlists the handlers of those of `instances` that `entity` owns (begins their detach):
+/// from this moment no dispatch, delivery or task of theirs runs, in this phase or later.
+pub(crate) fn stop_owned(
+    core: &Core,
+    entity: Entity,
+    instances: &[InstanceKey],
+) -> Result<(), CrescentError> {
     for &instance in instances {
-        match registry.begin_detach(instance, false) {
+        if !owned_by(core, entity, instance) {
+            continue;
+        }
+        match core.registry_mut().begin_detach(instance, false) {
             Ok(_) | Err(CrescentError::Stale(_)) => {}
             Err(err) => return Err(err),
         }
@@ -146,16 +162,22 @@ fn stop(core: &Core, instances: &[InstanceKey]) -> Result<(), CrescentError> {
     Ok(())
 }
 
-/// Marks instances queued by hooks (Rust-side despawns) as detaching, so no handler of a
-/// despawned entity runs before cleanup.
+/// Marks instances queued by hooks (Rust-side despawns the hook could not stop at once,
+/// say from another thread) as detaching, so no handler of a despawned entity runs
+/// before cleanup.
 pub(crate) fn sync_pending(core: &Core) {
     let pending = core.vm().world().with(|world| {
         world
             .get_resource::<PendingCleanup>()
-            .map(|p| p.instances().to_vec())
+            .map(|p| p.entries().collect::<Vec<_>>())
             .unwrap_or_default()
     });
-    if let Err(err) = pending.and_then(|pending| stop(core, &pending)) {
+    let stopped = pending.and_then(|pending| {
+        pending
+            .into_iter()
+            .try_for_each(|(entity, instance)| stop_owned(core, entity, &[instance]))
+    });
+    if let Err(err) = stopped {
         core.report(Source::Host, "cleanup", Cause::Api(&err));
     }
 }
@@ -179,7 +201,10 @@ pub(crate) fn cleanup(core: &Core) {
                 return;
             }
         };
-        for instance in pending {
+        for (entity, instance) in pending {
+            if !owned_by(core, entity, instance) {
+                continue;
+            }
             if let Err(err) = finish(core, instance) {
                 core.report(Source::Host, "final", Cause::Api(&err));
             }

@@ -3,6 +3,7 @@
 //! that drives its Lua state directly; and the frame phases the [bevy layer](crate::bevy)
 //! schedules.
 
+mod attach;
 mod host;
 mod phases;
 
@@ -17,14 +18,14 @@ pub use self::host::ScriptHost;
 use crate::{
     api,
     data::{
-        components::{PendingCleanup, ScriptHandlers},
+        components::{PendingCleanup, ScriptHandlers, StopInstances},
         config::ScriptConfig,
         error::{CrescentError, StaleKey},
         keys::{HandlerKey, InstanceKey},
         stats::RustUsage,
     },
     frame::{
-        Core, reload,
+        Core, lifecycle, reload,
         report::{Cause, Source},
     },
     registry::InstanceState,
@@ -129,7 +130,7 @@ impl ScriptRuntime {
         let gone = !crescent_ecs::is_alive(world, entry.owner())
             || world
                 .get_resource::<PendingCleanup>()
-                .is_some_and(|p| p.instances().contains(&entry.instance()));
+                .is_some_and(|p| p.is_queued(entry.owner(), entry.instance()));
         if detaching || gone {
             return Err(StaleKey::Removed);
         }
@@ -167,6 +168,17 @@ impl ScriptRuntime {
     /// Runs `f` with the world's runtime and the world lent to Lua callbacks, then
     /// publishes any script errors reported meanwhile (log, [`ScriptErrorLog`](crate::ScriptErrorLog),
     /// messages). For code that drives Lua directly: a main script, a test runner, a console.
+    ///
+    /// ```
+    /// use bevy_ecs::world::World;
+    /// use crescent_script::{ScriptConfig, ScriptRuntime};
+    ///
+    /// let mut world = World::new();
+    /// world.insert_non_send(ScriptRuntime::new(ScriptConfig::default())?);
+    /// let sum = ScriptRuntime::lend_world(&mut world, |lua| lua.load("return 2 + 3").eval::<i64>())??;
+    /// assert_eq!(sum, 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn lend_world<R>(world: &mut World, f: impl FnOnce(&Lua) -> R) -> Result<R, CrescentError> {
         Self::with_core(world, |lua, _| f(lua)).ok_or(CrescentError::NoRuntime)
     }
@@ -179,6 +191,7 @@ impl ScriptRuntime {
             (runtime.lua.clone(), Rc::clone(&runtime.core))
         };
         refresh_time(world, &core);
+        install_stop_hook(world);
         let result = core.vm().world().lend(world, || f(&lua, &core));
         core.publish_errors(world);
         Some(result)
@@ -250,6 +263,37 @@ impl ScriptRuntime {
     /// A fresh script environment: its own globals over the shared built-ins.
     pub fn new_env(&self) -> Result<Table, CrescentError> {
         self.core.vm().new_env(&self.lua)
+    }
+}
+
+/// Lets [`ScriptHandlers`]' removal hook stop a despawned entity's instances at once, on
+/// this thread (the runtime's): see [`StopInstances`].
+fn install_stop_hook(world: &mut World) {
+    let thread = std::thread::current().id();
+    let installed = world
+        .get_resource::<StopInstances>()
+        .is_some_and(|hook| hook.thread == thread);
+    if !installed {
+        world.insert_resource(StopInstances {
+            thread,
+            stop: stop_instances,
+        });
+    }
+}
+
+/// [`StopInstances::stop`]: takes those of `instances` that `entity` owns out of every
+/// dispatch list before the hook returns, so the rest of a running phase skips them.
+///
+/// It borrows the registry mutably, so no code may hold a registry borrow while it
+/// changes the world (every `world().with` in the frame and API layers borrows the
+/// registry only inside or after, never across, a world change).
+fn stop_instances(world: &World, entity: Entity, instances: &[InstanceKey]) {
+    let Some(runtime) = world.get_non_send::<ScriptRuntime>() else {
+        return;
+    };
+    let core = &runtime.core;
+    if let Err(err) = lifecycle::stop_owned(core, entity, instances) {
+        core.report(Source::Host, "cleanup", Cause::Api(&err));
     }
 }
 
