@@ -43,7 +43,8 @@ fn symlinks_leading_out_of_the_assets_root_are_not_followed() {
     let spawn = common::eval::<()>(&mut game, "world.spawn{ script = 'secret.lua' }");
     assert_eq!(
         spawn.err().as_deref(),
-        Some(format!("invalid script path 'secret.lua': {refused}").as_str())
+        Some(format!("eval:1: spawn: invalid script path 'secret.lua': {refused}").as_str()),
+        "the script line and the API function, then the reason"
     );
     let module = common::eval::<()>(&mut game, "require('out.mod')");
     let message = module.err().unwrap_or_default();

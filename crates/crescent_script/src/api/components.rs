@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 use mlua::{AnyUserData, Function, Lua, MultiValue, Table, Value, Variadic};
 
+use crate::data::error::internal_chunk;
 use crate::{
     data::error::CrescentError,
     frame::{Core, components::Shape, world_access},
@@ -39,9 +40,9 @@ function M.get(e, name)
 end
 function M.set(e, name, value)
   local c = cache[name] or component(name)
-  local set = c.set
-  if set then return set(e, value) end
-  return set_any(e, c.index, value)
+  local set = c.set or set_any
+  -- Not a tail call: the traceback keeps this frame, so errors name `set`.
+  set(e, value, c.index)
 end
 function M.has(e, name)
   return has_c(e, (cache[name] or component(name)).index)
@@ -63,7 +64,8 @@ pub(super) fn methods(lua: &Lua) -> mlua::Result<Table> {
     let get_any = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
         world_access::get(&*Core::of(lua)?, lua, entity(&ud)?, index).map_err(mlua::Error::from)
     })?;
-    let set_any = lua.create_function(|lua, (ud, index, value): (AnyUserData, usize, Value)| {
+    // (entity, value, index): the order a generated setter's arguments take too.
+    let set_any = lua.create_function(|lua, (ud, value, index): (AnyUserData, Value, usize)| {
         world_access::set(&*Core::of(lua)?, lua, entity(&ud)?, index, value)
             .map_err(mlua::Error::from)
     })?;
@@ -80,7 +82,7 @@ pub(super) fn methods(lua: &Lua) -> mlua::Result<Table> {
         world_access::remove(&*Core::of(lua)?, entity(&ud)?, index).map_err(mlua::Error::from)
     })?;
     lua.load(METHODS)
-        .set_name("=entity")
+        .set_name(internal_chunk("entity"))
         .call((resolve, get_any, set_any, has, remove))
 }
 
@@ -162,7 +164,7 @@ fn getter(lua: &Lua, index: usize, shape: &Shape) -> mlua::Result<Function> {
         locals = locals.join(", ")
     );
     lua.load(source)
-        .set_name("=entity.get")
+        .set_name(internal_chunk("entity.get"))
         .call((read_fn(lua)?, index))
 }
 
@@ -184,7 +186,7 @@ fn setter(
          return function(e, t)\n\
            if type(t) ~= 'table' then return bad('', t) end\n\
            {checks}\
-           if not write(e, index, {args}) then return set_any(e, index, t) end\n\
+           if not write(e, index, {args}) then return set_any(e, t, index) end\n\
          end",
         args = args.join(", ")
     );
@@ -201,15 +203,17 @@ fn setter(
     )?;
     let next: Function = lua.globals().raw_get("next")?;
     let type_fn: Function = lua.globals().raw_get("type")?;
-    lua.load(source).set_name("=entity.set").call((
-        write_fn(lua)?,
-        index,
-        bad,
-        next,
-        type_fn,
-        lua.create_table()?,
-        set_any,
-    ))
+    lua.load(source)
+        .set_name(internal_chunk("entity.set"))
+        .call((
+            write_fn(lua)?,
+            index,
+            bad,
+            next,
+            type_fn,
+            lua.create_table()?,
+            set_any,
+        ))
 }
 
 /// Emits the key check of the table in local `var` (at field path `path`), then its

@@ -230,7 +230,7 @@ pub(crate) fn split_lua_error(err: &mlua::Error) -> (String, String) {
             let traceback = traceback
                 .strip_prefix("stack traceback:\n")
                 .unwrap_or(traceback);
-            return (root_cause(cause), traceback.to_owned());
+            return (locate(root_cause(cause), traceback), traceback.to_owned());
         }
         mlua::Error::RuntimeError(text) | mlua::Error::MemoryError(text) => text.clone(),
         mlua::Error::SyntaxError { message, .. } => message.clone(),
@@ -245,6 +245,69 @@ pub(crate) fn split_lua_error(err: &mlua::Error) -> (String, String) {
         None => (text, String::new()),
     };
     (describe_error_object(message), traceback)
+}
+
+/// The chunk name of Lua code crescent runs itself (the dispatch loop, entity methods,
+/// `task.wait`...): tracebacks show it as `crescent:<name>:<line>`, and error locations
+/// skip it to name the script line that called into the API.
+pub(crate) fn internal_chunk(name: &str) -> String {
+    format!("={INTERNAL}{name}")
+}
+
+const INTERNAL: &str = "crescent:";
+
+/// An error raised from Rust inside an API call carries no place: prefix the script line
+/// that made the call (the first traceback frame in a script) and, where the traceback
+/// names it, the API function (`file:line: broadcast: bad argument #1 ...`).
+fn locate(message: String, traceback: &str) -> String {
+    if has_location(&message) {
+        return message;
+    }
+    let mut api: Option<&str> = None;
+    for line in traceback.lines() {
+        let Some((place, what)) = line.trim_start().split_once(": in ") else {
+            continue;
+        };
+        if place.starts_with('[') || place.starts_with(INTERNAL) {
+            api = called_name(what).or(api);
+            continue;
+        }
+        // A Lua frame reads `chunk:line`; anything else (a Rust location) is no place.
+        if !is_place(place) {
+            continue;
+        }
+        return match api {
+            Some(name) if !message.contains(name) => format!("{place}: {name}: {message}"),
+            _ => format!("{place}: {message}"),
+        };
+    }
+    message
+}
+
+/// Whether `text` is a Lua source place: `chunk:line`.
+fn is_place(text: &str) -> bool {
+    text.rsplit_once(':').is_some_and(|(chunk, line)| {
+        !chunk.is_empty()
+            && !chunk.contains(':')
+            && !line.is_empty()
+            && line.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// The name in a traceback's `in field 'x'`, `in method 'x'` or `in function 'x'`.
+fn called_name(what: &str) -> Option<&str> {
+    ["field '", "method '", "function '"]
+        .iter()
+        .find_map(|kind| what.strip_prefix(kind)?.strip_suffix('\''))
+}
+
+/// Whether a message starts with `file:line:`.
+fn has_location(message: &str) -> bool {
+    message.split_once(": ").is_some_and(|(head, _)| {
+        head.rsplit_once(':').is_some_and(|(file, line)| {
+            !file.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())
+        })
+    })
 }
 
 /// An error raised with a table or userdata reads `table: 0x55d...`: an address that

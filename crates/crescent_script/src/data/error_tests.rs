@@ -91,8 +91,9 @@ fn a_callback_error_gives_its_root_cause_and_the_outer_traceback() {
         .expect("mlua's traceback header");
     assert_eq!(
         split_lua_error(&err),
-        ("inner".to_owned(), bare.to_owned()),
-        "one traceback format: without the header, as for runtime errors"
+        ("chunk:1: f: inner".to_owned(), bare.to_owned()),
+        "the script line and the function called, and one traceback format: without \
+         the header, as for runtime errors"
     );
     assert!(bare.contains("chunk:1: in main chunk"), "{bare:?}");
 
@@ -103,7 +104,7 @@ fn a_callback_error_gives_its_root_cause_and_the_outer_traceback() {
     };
     assert!(matches!(**cause, mlua::Error::CallbackError { .. }));
     let (message, split_traceback) = split_lua_error(&err);
-    assert_eq!(message, "inner");
+    assert_eq!(message, "chunk:1: g: inner");
     assert_eq!(
         Some(split_traceback.as_str()),
         traceback.strip_prefix(header)
@@ -148,7 +149,10 @@ fn context_prefixes_the_message_and_keeps_the_traceback() {
         .context("outer step")
         .expect_err("the code raises");
     let (message, traceback) = split_lua_error(&err);
-    assert_eq!(message, "outer step: inner step: inner");
+    assert_eq!(
+        message, "outer step: chunk:1: inner step: chunk:1: stepped: inner",
+        "each level prefixed, each callback's error placed at its caller's line"
+    );
     assert!(
         traceback.contains("in function 'stepped'"),
         "the outermost callback's traceback: {traceback:?}"
@@ -206,7 +210,7 @@ fn an_exceeded_budget_is_fatal_through_callbacks_and_context() {
     assert!(is_fatal(&err));
     assert_eq!(
         split_lua_error(&err).0,
-        "instruction budget exceeded (5 instructions)"
+        "chunk:1: instruction budget exceeded (5 instructions)"
     );
     let wrapped = lua
         .load("budget()")
@@ -245,4 +249,35 @@ fn an_exceeded_budget_is_fatal_through_callbacks_and_context() {
     )));
     assert!(!is_fatal(&mlua::Error::external(StaleKey::Removed)));
     assert!(!is_fatal(&raise(&lua, "error('boom')")));
+}
+
+#[test]
+fn api_errors_are_placed_at_the_script_line_that_called_past_crescents_own_frames() {
+    let traceback = "\t[C]: in upvalue 'write'\n\
+                     \tcrescent:entity.set:5: in function <crescent:entity.set:2>\n\
+                     \tcrescent:entity:20: in method 'set'\n\
+                     \tscripts/bad.lua:4: in local 'f'\n\
+                     \tcrescent:dispatch:9: in function <crescent:dispatch:2>";
+    assert_eq!(
+        super::locate("bad value".to_owned(), traceback),
+        "scripts/bad.lua:4: set: bad value"
+    );
+    assert_eq!(
+        super::locate(
+            "e:send: no".to_owned(),
+            "\t[C]: in method 'send'\n\ts.lua:7: in main chunk"
+        ),
+        "s.lua:7: e:send: no",
+        "a message that names the function already is not named twice"
+    );
+    assert_eq!(
+        super::locate("s.lua:2: placed".to_owned(), "\tother.lua:9: in main chunk"),
+        "s.lua:2: placed",
+        "a message that has a place keeps it"
+    );
+    assert_eq!(
+        super::locate("nowhere".to_owned(), "\t[C]: in ?\n\tsrc/x.rs:1:5: in ?"),
+        "nowhere",
+        "no Lua frame, no place"
+    );
 }

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 
+use crate::data::error::internal_chunk;
 use mlua::{Function, Lua, MultiValue, Table, Value};
 
 /// The loop, for `ARGS` after `self`. One loop per argument count (0 to 2), so no
@@ -50,7 +51,7 @@ impl Looper {
             .iter()
             .map(|args| {
                 lua.load(LOOP.replace("ARGS", args))
-                    .set_name("=dispatch")
+                    .set_name(internal_chunk("dispatch"))
                     .eval()
             })
             .collect::<mlua::Result<Vec<Function>>>()?;

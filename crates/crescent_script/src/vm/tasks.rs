@@ -27,6 +27,7 @@ use super::{
     Vm,
     scope::{Running, Who},
 };
+use crate::data::error::internal_chunk;
 use crate::data::keys::{InstanceKey, TaskKey};
 
 /// Slack when comparing wake times, so float sums of frame steps wake on time.
@@ -160,10 +161,11 @@ impl Scheduler {
         let coroutine: Table = lua.globals().raw_get("coroutine")?;
         let yield_fn: Function = coroutine.raw_get("yield")?;
         let marker = lua.create_table()?;
-        let wait: Function =
-            lua.load(WAIT)
-                .set_name("=task.wait")
-                .call((prepare, yield_fn, marker.clone()))?;
+        let wait: Function = lua.load(WAIT).set_name(internal_chunk("task.wait")).call((
+            prepare,
+            yield_fn,
+            marker.clone(),
+        ))?;
         *self.wait.borrow_mut() = Some((wait, marker));
         Ok(())
     }

@@ -29,6 +29,7 @@ use mlua::{Function, Lua, LuaOptions, StdLib, Table, Value};
 
 use super::Vm;
 use crate::data::error::CrescentError;
+use crate::data::error::internal_chunk;
 
 pub(crate) use builtins::join_values;
 
@@ -112,7 +113,7 @@ pub(super) fn seal(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
         lua.load(
             "return function(_, key) error('time.' .. tostring(key) .. ' is read-only', 2) end",
         )
-        .set_name("=time")
+        .set_name(internal_chunk("time"))
         .eval::<Function>()?,
     )?;
     time_meta.raw_set("__metatable", false)?;
@@ -140,7 +141,7 @@ impl Sandbox {
 fn hide_string_metatable(lua: &Lua) -> Result<(), CrescentError> {
     let meta: Table = lua
         .load("return getmetatable('')")
-        .set_name("=sandbox")
+        .set_name(internal_chunk("sandbox"))
         .eval()?;
     meta.raw_set("__metatable", false)?;
     Ok(())

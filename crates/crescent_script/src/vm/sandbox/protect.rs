@@ -9,6 +9,7 @@
 
 use mlua::{Function, Lua, Table, Value};
 
+use crate::data::error::internal_chunk;
 use crate::{
     data::error::{CrescentError, is_fatal},
     vm::Vm,
@@ -59,8 +60,10 @@ pub(super) fn install(lua: &Lua, globals: &Table) -> Result<(), CrescentError> {
             _ => false,
         })
     })?;
-    let (pcall, xpcall, resume, close): (Function, Function, Function, Function) =
-        lua.load(WRAPPERS).set_name("=sandbox").call((
+    let (pcall, xpcall, resume, close): (Function, Function, Function, Function) = lua
+        .load(WRAPPERS)
+        .set_name(internal_chunk("sandbox"))
+        .call((
             globals.raw_get::<Function>("pcall")?,
             globals.raw_get::<Function>("xpcall")?,
             coroutine.raw_get::<Function>("resume")?,
