@@ -22,7 +22,7 @@ use bevy_ecs::{
     component::ComponentId,
     entity::Entity,
     reflect::{AppTypeRegistry, ReflectComponent},
-    world::World,
+    world::{EntityWorldMut, World},
 };
 use mlua::{Lua, Value};
 
@@ -83,6 +83,16 @@ impl ComponentTable {
     pub(crate) fn entry(&self, index: usize) -> Option<&Entry> {
         self.entries.get(index)
     }
+}
+
+/// The entity a `set` writes to, or the error for a despawned one.
+fn entity_to_set(world: &mut World, entity: Entity) -> Result<EntityWorldMut<'_>, CrescentError> {
+    world
+        .get_entity_mut(entity)
+        .map_err(|_| CrescentError::Despawned {
+            what: "set",
+            entity,
+        })
 }
 
 fn find(world: &mut World, name: &str) -> Result<Entry, CrescentError> {

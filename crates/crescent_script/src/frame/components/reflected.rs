@@ -11,6 +11,7 @@ use mlua::{Lua, Value};
 
 use super::{
     convert::{Place, apply, from_lua, to_lua},
+    entity_to_set,
     pod::PodLayout,
 };
 use crate::data::error::CrescentError;
@@ -140,12 +141,7 @@ impl ReflectAccess {
         let Some(layout) = &self.layout else {
             return Err(Place::root(name).error("not a plain-old-data component"));
         };
-        let mut e = world
-            .get_entity_mut(entity)
-            .map_err(|_| CrescentError::Despawned {
-                what: "set",
-                entity,
-            })?;
+        let mut e = entity_to_set(world, entity)?;
         if let Some(mut current) = self.reflect.reflect_mut(&mut e) {
             layout.write(current.as_partial_reflect_mut(), values, name)?;
             return Ok(true);
@@ -169,12 +165,7 @@ impl ReflectAccess {
         registry: &bevy_reflect::TypeRegistry,
         name: &str,
     ) -> Result<(), CrescentError> {
-        let mut e = world
-            .get_entity_mut(entity)
-            .map_err(|_| CrescentError::Despawned {
-                what: "set",
-                entity,
-            })?;
+        let mut e = entity_to_set(world, entity)?;
         // The whole new value goes in, as an insert (so a list that shrank stays short, and
         // the component's insert hooks run as for a Rust `insert`). Only a value of the real
         // type goes in: `insert` panics on what it cannot build.

@@ -13,7 +13,7 @@ use bevy_ecs::{
 use mlua::{Lua, LuaSerdeExt, Value};
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::convert::normalize_for_serde;
+use super::{convert::normalize_for_serde, entity_to_set};
 use crate::data::error::CrescentError;
 
 type GetFn = fn(&World, Entity, &Lua) -> Result<Option<Value>, CrescentError>;
@@ -45,13 +45,7 @@ fn remove<T: Component>(world: &mut World, entity: Entity) -> bool {
 }
 
 fn insert<T: Component>(world: &mut World, entity: Entity, value: T) -> Result<(), CrescentError> {
-    world
-        .get_entity_mut(entity)
-        .map_err(|_| CrescentError::Despawned {
-            what: "set",
-            entity,
-        })?
-        .insert(value);
+    entity_to_set(world, entity)?.insert(value);
     Ok(())
 }
 
