@@ -159,3 +159,64 @@ fn emitting_a_function_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn entities_travel_in_payloads_as_their_ids_both_ways() {
+    let assets = temp_assets(&[(
+        "target.lua",
+        r#"
+local t = {}
+function t.hit(self, payload)
+  local attacker = world.entity(payload.attacker)
+  world.emit("hit_back", { by = self.entity, at = attacker, same = attacker == world.find("attacker") })
+end
+return t
+"#,
+    )]);
+    let mut game = common::game(assets.path());
+    game.app.init_resource::<Emitted>().add_systems(
+        Update,
+        |mut emitted: ResMut<Emitted>, mut reader: MessageReader<ScriptMessage>| {
+            for msg in reader.read() {
+                emitted
+                    .0
+                    .push((msg.name.clone(), msg.payload.clone(), msg.sender.is_some()));
+            }
+        },
+    );
+    exec(
+        &mut game,
+        r#"world.spawn{ name = "target", script = "target.lua" } world.spawn{ name = "attacker" }"#,
+    );
+    step(&mut game, 1);
+    let target = common::entity_named(&mut game, "target");
+    let attacker = common::entity_named(&mut game, "attacker");
+    game.app.world_mut().write_message(ScriptEvent::to(
+        target,
+        "hit",
+        serde_json::json!({ "attacker": attacker.to_bits() }),
+    ));
+    step(&mut game, 2);
+    let emitted = &game.app.world().resource::<Emitted>().0;
+    assert_eq!(emitted.len(), 1, "{emitted:?}");
+    assert_eq!(
+        emitted[0].1,
+        serde_json::json!({ "by": target.to_bits(), "at": attacker.to_bits(), "same": true }),
+        "a handle in a payload for Rust is the entity's id"
+    );
+    let message: String = eval(
+        &mut game,
+        "local ok, err = pcall(world.entity, 0) return tostring(err)",
+    )
+    .expect("eval");
+    assert!(
+        message.contains("world.entity: 0 is not an entity id (ids come from e:id())"),
+        "{message}"
+    );
+    let gone: bool = eval(
+        &mut game,
+        "local e = world.spawn{} local id = e:id() e:despawn() return world.entity(id) == nil",
+    )
+    .expect("eval");
+    assert!(gone, "an id of an entity that is not live gives nil");
+}

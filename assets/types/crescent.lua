@@ -18,6 +18,11 @@ function world.spawn(desc) end
 ---@return crescent.Entity?
 function world.find(name) end
 
+---The handle of the entity with this id (`e:id()`; how entities travel in payloads), or nil when it is not live.
+---@param id integer
+---@return crescent.Entity?
+function world.entity(id) end
+
 ---The number of live entities.
 ---@return integer
 function world.count() end

@@ -141,6 +141,8 @@ pub static API: Api = Api {
                     &[p("desc?", "crescent.SpawnDesc")], &["crescent.Entity"]),
                 f("find", "The oldest live entity with this `Name`, or nil.",
                     &[p("name", "string")], &["crescent.Entity?"]),
+                f("entity", "The handle of the entity with this id (`e:id()`; how entities travel in payloads), or nil when it is not live.",
+                    &[p("id", "integer")], &["crescent.Entity?"]),
                 f("count", "The number of live entities.", &[], &["integer"]),
                 f("query", "Iterates, in spawn order, the live entities that have every named component.",
                     &[p("...", "crescent.ComponentName")], &["fun(): crescent.Entity?"]),

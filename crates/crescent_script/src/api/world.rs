@@ -1,6 +1,6 @@
 //! The `world` table: `world.spawn`, `world.find`, `world.count`.
 
-use bevy_ecs::name::Name;
+use bevy_ecs::{entity::Entity, name::Name};
 use crescent_ecs::SpawnOrder;
 use mlua::{Lua, LuaSerdeExt, Table, Value};
 
@@ -34,6 +34,24 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
         })?,
     )?;
     world.raw_set("query", lua.create_function(query::query)?)?;
+    world.raw_set(
+        "entity",
+        lua.create_function(|lua, id: i64| {
+            // `e:id()` is the bits reinterpreted as a Lua integer: reinterpret back.
+            let entity = Entity::try_from_bits(id as u64);
+            let Some(entity) = entity else {
+                return Err(mlua::Error::runtime(format!(
+                    "world.entity: {id} is not an entity id (ids come from e:id())"
+                )));
+            };
+            let alive = Core::of(lua)?
+                .vm()
+                .world()
+                .with(|world| crescent_ecs::is_alive(world, entity))
+                .map_err(mlua::Error::from)?;
+            Ok(alive.then_some(LuaEntity(entity)))
+        })?,
+    )?;
     world.raw_set(
         "broadcast",
         lua.create_function(|lua, (event, payload): (String, Value)| {

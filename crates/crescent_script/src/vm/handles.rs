@@ -14,7 +14,15 @@ pub(crate) struct LuaEntity(pub(crate) Entity);
 
 impl IntoLua for LuaEntity {
     fn into_lua(self, lua: &Lua) -> mlua::Result<Value> {
-        lua.create_any_userdata(self).map(Value::UserData)
+        lua.create_ser_any_userdata(self).map(Value::UserData)
+    }
+}
+
+/// An entity handle in a payload for Rust (`world.emit`, typed messages) travels as its id,
+/// `Entity::to_bits` (what `e:id()` returns); `world.entity(id)` turns one back.
+impl serde::Serialize for LuaEntity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0.to_bits())
     }
 }
 
