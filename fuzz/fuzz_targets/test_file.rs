@@ -1,9 +1,10 @@
 //! Arbitrary bytes as a Lua test file (`fuzz_test.lua`), run by the same runner as
 //! `crescent test`: every `test(...)` it declares runs in a fresh world.
 //!
-//! The assets folder also holds a small helper script (`helper.lua`) and module
-//! (`lib/util.lua`) so that test files can spawn and `require` something real; the test
-//! file itself lives in the assets folder too, so it can also be spawned as a script.
+//! The assets folder also holds a small helper script (`helper.lua`) and modules
+//! (`lib/util.lua`, and cyclic ones) so that test files can spawn and `require` something
+//! real; the test file itself lives in the assets folder too, so it can also be spawned
+//! as a script or required as a module (`require("fuzz_test")`).
 //!
 //! No input may panic, abort or hang.
 
@@ -13,37 +14,42 @@ use std::{path::PathBuf, sync::OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 
-/// A script with lifecycle handlers, a custom event, a task and a dynamic handler.
-const HELPER: &str = r#"local util = require("lib.util")
-local helper = {}
-function helper.init(self)
-  self.n = self.n or 0
-  self.conn = self:on("poke", function(self, payload) self.n = self.n + 1 end)
-  task.delay(0.05, function() self.delayed = true end)
-end
-function helper.update(self, dt) self.n = util.inc(self.n) end
-function helper.fixed_update(self, dt) self.fixed = (self.fixed or 0) + 1 end
-function helper.ping(self, payload, sender)
-  if sender then sender:send("pong", payload) end
-end
-function helper.final(self) world.emit("helper_final", { n = self.n }) end
-return helper
-"#;
-
-/// A module for `require("lib.util")`.
-const UTIL: &str = "local util = {}\nfunction util.inc(n) return (n or 0) + 1 end\nreturn util\n";
+/// The files next to the fuzzed test file (`fuzz/assets/test_file/`, the same files
+/// `tests/fuzz_regressions.rs` writes when it replays `regressions/test_file/`):
+/// `helper.lua`, a script with lifecycle handlers, a custom event, a task and a dynamic
+/// handler; `lib/util.lua`, a module; `lib/cycle_a.lua` and `lib/cycle_b.lua`, modules
+/// that require each other (under two spellings); `lib/self_cycle.lua`, one that
+/// requires itself.
+const FILES: &[(&str, &str)] = &[
+    ("helper.lua", include_str!("../assets/test_file/helper.lua")),
+    (
+        "lib/util.lua",
+        include_str!("../assets/test_file/lib/util.lua"),
+    ),
+    (
+        "lib/cycle_a.lua",
+        include_str!("../assets/test_file/lib/cycle_a.lua"),
+    ),
+    (
+        "lib/cycle_b.lua",
+        include_str!("../assets/test_file/lib/cycle_b.lua"),
+    ),
+    (
+        "lib/self_cycle.lua",
+        include_str!("../assets/test_file/lib/self_cycle.lua"),
+    ),
+];
 
 /// A fixed assets folder per process, created once.
 fn assets() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!(
-            "crescent-fuzz-test_file-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("crescent-fuzz-test_file-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("lib")).expect("create the fuzz assets folder");
-        std::fs::write(dir.join("helper.lua"), HELPER).expect("write helper.lua");
-        std::fs::write(dir.join("lib/util.lua"), UTIL).expect("write lib/util.lua");
+        for (name, text) in FILES {
+            std::fs::write(dir.join(name), text).expect("write a helper file");
+        }
         dir
     })
 }

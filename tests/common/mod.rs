@@ -74,7 +74,9 @@ pub fn install_token_factory(game: &mut Game, token: &std::rc::Rc<()>) {
                 lua.create_any_userdata(Token(token))
             })
             .expect("factory");
-        lua.globals().set("make_token", factory).expect("global");
+        ScriptHost::of(lua)
+            .and_then(|host| host.set_global("make_token", factory))
+            .expect("global");
     })
     .expect("runtime");
 }

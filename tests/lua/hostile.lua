@@ -148,3 +148,33 @@ test("self:on with a lifecycle name is a lifecycle handler, called by the runtim
   t:step(1)
   t:eq(log, { "update number", "final" })
 end)
+
+test("a script that clears its own copy of a library finds nothing behind it", function(t)
+  string, package, coroutine, time = nil, nil, nil, nil
+  t:eq(string, nil, "not the shared string table")
+  t:eq(package, nil, "not the shared package")
+  t:eq(coroutine, nil)
+  t:eq(time, nil, "not the clock every script reads")
+  t:eq(("x"):upper(), "X", "the string methods every script uses are untouched")
+  t:eq(type(print), "function", "shared functions stay reachable")
+end)
+
+test("an instance holds at most MAX_HANDLERS_PER_INSTANCE handlers", function(t)
+  local e = world.spawn({ script = "testing/counter.lua" })
+  t:step(1)
+  local s = e:script("testing/counter.lua")
+  local f = function() end
+  local n = 0
+  local ok = true
+  while ok and n < 70000 do
+    for _ = 1, 5000 do
+      ok = pcall(s.on, s, "same", f)
+      if not ok then break end
+      n = n + 1
+    end
+    t:step(0) -- each stretch of a test has its own instruction budget
+  end
+  t:raises(function() s:on("same", f) end,
+    "self:on: this script instance's handlers: 65536 handlers exceeds the limit MAX_HANDLERS_PER_INSTANCE = 65536")
+  t:ok(n > 60000 and n <= 65536, n)
+end)

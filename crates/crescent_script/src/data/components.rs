@@ -65,6 +65,12 @@ impl ScriptHandlers {
         self.instances = instances;
         self.handlers = handlers;
     }
+
+    /// Appends one handler of an instance already listed; only the frame layer's key
+    /// writer calls this (for `self:on`, where a full rewrite would be quadratic).
+    pub(crate) fn push_handler(&mut self, handler: HandlerKey) {
+        self.handlers.push(handler);
+    }
 }
 
 /// Instances whose entity lost its [`ScriptHandlers`] (despawn or removal) or that were

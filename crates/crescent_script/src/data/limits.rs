@@ -11,6 +11,10 @@ const PREVIEW_CHARS: usize = 32;
 
 /// The start of `text`, for an error message: at most [`PREVIEW_CHARS`] characters,
 /// with `...` when there was more.
+/// Handlers one script instance may hold (its script's and those it adds with `self:on`).
+/// Each costs Rust memory the Lua limit does not see, so their number has a cap of its own.
+pub(crate) const MAX_HANDLERS_PER_INSTANCE: usize = 65_536;
+
 pub(crate) fn preview(text: &str) -> String {
     let mut chars = text.chars();
     let head: String = chars.by_ref().take(PREVIEW_CHARS).collect();

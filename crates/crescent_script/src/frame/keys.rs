@@ -12,6 +12,7 @@ use crate::data::{
     components::ScriptHandlers,
     error::CrescentError,
     keys::{HandlerKey, InstanceKey},
+    limits::MAX_HANDLERS_PER_INSTANCE,
 };
 
 /// Rewrites `entity`'s [`ScriptHandlers`] from the registry: its instances that are still
@@ -71,11 +72,25 @@ pub(crate) fn connect(
         if !inst.is_live() {
             return Err(mlua::Error::runtime("self:on: this script instance is detaching").into());
         }
+        if inst.handlers().len() >= MAX_HANDLERS_PER_INSTANCE {
+            return Err(CrescentError::TooLarge {
+                what: "self:on: this script instance's handlers".to_owned(),
+                size: format!("{} handlers", inst.handlers().len()),
+                limit: "MAX_HANDLERS_PER_INSTANCE",
+                max: MAX_HANDLERS_PER_INSTANCE,
+            });
+        }
         let owner = inst.entity();
         let event = registry.event_id(event)?;
         (registry.insert_handler(instance, event, func, true)?, owner)
     };
-    sync_lent(core, owner)?;
+    // One key more: appended, not the whole list rewritten (which made `self:on`
+    // quadratic in an instance's handlers).
+    core.vm().world().with(|world| {
+        if let Some(mut component) = world.get_mut::<ScriptHandlers>(owner) {
+            component.push_handler(key);
+        }
+    })?;
     Ok(key)
 }
 

@@ -50,6 +50,15 @@ impl ScriptHost {
         &self.lua
     }
 
+    /// Adds a global every script sees, in environments made before and after: how host
+    /// code gives scripts functions of its own (writing to `lua.globals()` directly after
+    /// the runtime is built reaches no script: environments fall back to a snapshot of
+    /// the built-ins, so a script that clears its copy of a library finds nothing).
+    pub fn set_global(&self, name: &str, value: impl mlua::IntoLua) -> Result<(), CrescentError> {
+        let value = value.into_lua(&self.lua)?;
+        self.core.vm().set_global(&self.lua, name, value)
+    }
+
     /// A fresh script environment: its own globals over the shared built-ins.
     pub fn new_env(&self) -> Result<Table, CrescentError> {
         self.core.vm().new_env(&self.lua)

@@ -130,6 +130,16 @@ impl Vm {
         &self.sandbox
     }
 
+    /// Adds a global every script environment sees, old and new.
+    pub(crate) fn set_global(
+        &self,
+        lua: &Lua,
+        name: &str,
+        value: mlua::Value,
+    ) -> Result<(), CrescentError> {
+        self.sandbox.set_global(lua, name, value)
+    }
+
     /// The task scheduler.
     pub(crate) fn tasks(&self) -> &Scheduler {
         &self.tasks

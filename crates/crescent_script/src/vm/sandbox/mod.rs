@@ -41,7 +41,11 @@ pub(crate) struct Sandbox {
 
 #[derive(Debug)]
 struct EnvParts {
-    /// Metatable of environments: `__index` = the shared globals.
+    /// The shared globals, which environments copy their tables from.
+    globals: Table,
+    /// Metatable of environments: `__index` = the shared globals that are not tables (the
+    /// functions and constants). A script that clears its own copy of `string`, `package`
+    /// or `time` finds nothing behind it, never the shared table every script sees.
     env_meta: Table,
     /// Metatable of each environment's read-only `time` view.
     time_meta: Table,
@@ -103,8 +107,15 @@ pub(super) fn seal(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
         }
     }
     copied.sort();
+    let base = lua.create_table()?;
+    for pair in globals.pairs::<Value, Value>() {
+        let (name, value) = pair?;
+        if !matches!(value, Value::Table(_)) {
+            base.raw_set(name, value)?;
+        }
+    }
     let env_meta = lua.create_table()?;
-    env_meta.raw_set("__index", globals.clone())?;
+    env_meta.raw_set("__index", base)?;
     env_meta.raw_set("__metatable", false)?;
     let time_meta = lua.create_table()?;
     time_meta.raw_set("__index", vm.clock().table())?;
@@ -123,6 +134,7 @@ pub(super) fn seal(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
     loaded_meta.raw_set("__metatable", false)?;
     let package_config: String = package.raw_get("config")?;
     *vm.sandbox().parts.borrow_mut() = Some(EnvParts {
+        globals,
         env_meta,
         time_meta,
         copied,
@@ -133,6 +145,22 @@ pub(super) fn seal(lua: &Lua, vm: &Vm) -> Result<(), CrescentError> {
 }
 
 impl Sandbox {
+    /// Adds a global every script environment sees (host code's own functions, say):
+    /// in the shared globals and in what environments fall back to.
+    pub(crate) fn set_global(
+        &self,
+        lua: &Lua,
+        name: &str,
+        value: Value,
+    ) -> Result<(), CrescentError> {
+        lua.globals().raw_set(name, value.clone())?;
+        if let Some(parts) = self.parts.borrow().as_ref() {
+            let base: Table = parts.env_meta.raw_get("__index")?;
+            base.raw_set(name, value)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn clear(&self) {
         self.parts.borrow_mut().take();
     }
@@ -149,9 +177,10 @@ fn hide_string_metatable(lua: &Lua) -> Result<(), CrescentError> {
 
 /// A fresh environment: its own globals and library copies over the shared built-ins.
 pub(crate) fn new_env(lua: &Lua, vm: &Vm) -> Result<Table, CrescentError> {
-    let (meta, time_meta, copied, loaded_meta, package_config) =
+    let (globals, meta, time_meta, copied, loaded_meta, package_config) =
         match vm.sandbox().parts.borrow().as_ref() {
             Some(parts) => (
+                parts.globals.clone(),
                 parts.env_meta.clone(),
                 parts.time_meta.clone(),
                 parts.copied.clone(),
@@ -160,7 +189,6 @@ pub(crate) fn new_env(lua: &Lua, vm: &Vm) -> Result<Table, CrescentError> {
             ),
             None => return Err(CrescentError::RuntimeClosed),
         };
-    let globals: Table = meta.raw_get("__index")?;
     let env = lua.create_table_with_capacity(0, copied.len() + 2)?;
     for name in &copied {
         if let Value::Table(shared) = globals.raw_get::<Value>(name.as_str())? {

@@ -1,0 +1,2 @@
+local b = require("lib.cycle_b")
+return { b = b }

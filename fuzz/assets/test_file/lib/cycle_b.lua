@@ -1,0 +1,2 @@
+local a = require("lib/cycle_a")
+return { a = a }
