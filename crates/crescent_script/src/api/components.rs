@@ -8,7 +8,7 @@
 //! numbers to one Rust call (`nil` keeps a field, so partial tables work). Every other
 //! component goes through the general reflection or serde conversion in Rust.
 
-use std::fmt::Write as _;
+use std::{fmt::Write as _, rc::Rc};
 
 use mlua::{AnyUserData, Function, Lua, MultiValue, Table, Value, Variadic};
 
@@ -88,22 +88,27 @@ pub(super) fn methods(lua: &Lua) -> mlua::Result<Table> {
 
 /// A resolved component for the Lua cache: `{ index = i }`, plus `get`/`set` for a
 /// plain-old-data component (`set` only when scripts may write it).
-fn describe(lua: &Lua, core: &Core, index: usize, set_any: &Function) -> mlua::Result<Table> {
+fn describe(lua: &Lua, core: &Rc<Core>, index: usize, set_any: &Function) -> mlua::Result<Table> {
     let entry = lua.create_table()?;
     entry.raw_set("index", index)?;
     if let Some((shape, read_only)) = world_access::shape(core, index).map_err(mlua::Error::from)? {
         let name = world_access::name(core, index).map_err(mlua::Error::from)?;
-        entry.raw_set("get", getter(lua, index, &shape)?)?;
+        entry.raw_set("get", getter(lua, core, index, &shape)?)?;
         if !read_only {
-            entry.raw_set("set", setter(lua, index, &name, &shape, set_any.clone())?)?;
+            entry.raw_set(
+                "set",
+                setter(lua, core, index, &name, &shape, set_any.clone())?,
+            )?;
         }
     }
     Ok(entry)
 }
 
-fn read_fn(lua: &Lua) -> mlua::Result<Function> {
-    lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
-        let core = Core::of(lua)?;
+// The fast path's functions hold their runtime (no lookup per call): a closure in the Lua
+// state holding the state's `Core` makes no cycle, `Core` holds no `Lua`.
+fn read_fn(lua: &Lua, core: &Rc<Core>) -> mlua::Result<Function> {
+    let core = Rc::clone(core);
+    lua.create_function(move |_, (ud, index): (AnyUserData, usize)| {
         let mut out = Vec::with_capacity(16);
         let found = world_access::read_pod(&core, entity(&ud)?, index, &mut out)
             .map_err(mlua::Error::from)?;
@@ -115,11 +120,11 @@ fn read_fn(lua: &Lua) -> mlua::Result<Function> {
     })
 }
 
-fn write_fn(lua: &Lua) -> mlua::Result<Function> {
+fn write_fn(lua: &Lua, core: &Rc<Core>) -> mlua::Result<Function> {
+    let core = Rc::clone(core);
     lua.create_function(
-        |lua, (ud, index, values): (AnyUserData, usize, Variadic<Value>)| {
-            world_access::write_pod(&*Core::of(lua)?, entity(&ud)?, index, &values)
-                .map_err(mlua::Error::from)
+        move |_, (ud, index, values): (AnyUserData, usize, Variadic<Value>)| {
+            world_access::write_pod(&core, entity(&ud)?, index, &values).map_err(mlua::Error::from)
         },
     )
 }
@@ -149,7 +154,7 @@ fn leaves(shape: &Shape) -> usize {
     }
 }
 
-fn getter(lua: &Lua, index: usize, shape: &Shape) -> mlua::Result<Function> {
+fn getter(lua: &Lua, core: &Rc<Core>, index: usize, shape: &Shape) -> mlua::Result<Function> {
     let n = leaves(shape);
     let locals: Vec<String> = (1..=n).map(|i| format!("v{i}")).collect();
     let mut table = String::new();
@@ -165,13 +170,14 @@ fn getter(lua: &Lua, index: usize, shape: &Shape) -> mlua::Result<Function> {
     );
     lua.load(source)
         .set_name(internal_chunk("entity.get"))
-        .call((read_fn(lua)?, index))
+        .call((read_fn(lua, core)?, index))
 }
 
 /// The setter: checks each table level's keys (unknown fields are errors naming the
 /// path), then passes the numbers, `nil` for fields not given.
 fn setter(
     lua: &Lua,
+    core: &Rc<Core>,
     index: usize,
     component: &str,
     shape: &Shape,
@@ -206,7 +212,7 @@ fn setter(
     lua.load(source)
         .set_name(internal_chunk("entity.set"))
         .call((
-            write_fn(lua)?,
+            write_fn(lua, core)?,
             index,
             bad,
             next,

@@ -115,14 +115,13 @@ impl PodLayout {
                 format!("expected at most {} numbers", self.leaves.len()),
             ));
         }
-        let mut checked = Vec::with_capacity(values.len());
+        // Check every value first (so a bad one changes nothing), then write; checking is
+        // cheap enough to do twice, cheaper than a vector per call.
         for (leaf, value) in self.leaves.iter().zip(values) {
-            checked.push(
-                number(value, leaf.kind).map_err(|message| bad(component, &leaf.name, message))?,
-            );
+            number(value, leaf.kind).map_err(|message| bad(component, &leaf.name, message))?;
         }
-        for (leaf, value) in self.leaves.iter().zip(checked) {
-            if let Some(value) = value
+        for (leaf, value) in self.leaves.iter().zip(values) {
+            if let Ok(Some(value)) = number(value, leaf.kind)
                 && let Some(target) = at_mut(root, &leaf.path)
             {
                 write_num(target, leaf.kind, value);
