@@ -76,6 +76,20 @@ fn events_to_dead_entities_are_counted_as_dropped() {
 #[derive(Resource, Default)]
 struct Emitted(Vec<(String, serde_json::Value, bool)>);
 
+/// Keeps every `ScriptMessage` in the [`Emitted`] resource: (name, payload, has a sender).
+fn collect_emitted(game: &mut crescent::game::Game) {
+    game.app.init_resource::<Emitted>().add_systems(
+        Update,
+        |mut emitted: ResMut<Emitted>, mut reader: MessageReader<ScriptMessage>| {
+            for msg in reader.read() {
+                emitted
+                    .0
+                    .push((msg.name.clone(), msg.payload.clone(), msg.sender.is_some()));
+            }
+        },
+    );
+}
+
 #[test]
 fn rust_systems_send_events_to_scripts_and_read_what_scripts_emit() {
     let assets = temp_assets(&[(
@@ -90,16 +104,7 @@ return door
 "#,
     )]);
     let mut game = common::game(assets.path());
-    game.app.init_resource::<Emitted>().add_systems(
-        Update,
-        |mut emitted: ResMut<Emitted>, mut reader: MessageReader<ScriptMessage>| {
-            for msg in reader.read() {
-                emitted
-                    .0
-                    .push((msg.name.clone(), msg.payload.clone(), msg.sender.is_some()));
-            }
-        },
-    );
+    collect_emitted(&mut game);
     exec(
         &mut game,
         r#"world.spawn{ name = "door", script = "door.lua" }"#,
@@ -174,16 +179,7 @@ return t
 "#,
     )]);
     let mut game = common::game(assets.path());
-    game.app.init_resource::<Emitted>().add_systems(
-        Update,
-        |mut emitted: ResMut<Emitted>, mut reader: MessageReader<ScriptMessage>| {
-            for msg in reader.read() {
-                emitted
-                    .0
-                    .push((msg.name.clone(), msg.payload.clone(), msg.sender.is_some()));
-            }
-        },
-    );
+    collect_emitted(&mut game);
     exec(
         &mut game,
         r#"world.spawn{ name = "target", script = "target.lua" } world.spawn{ name = "attacker" }"#,

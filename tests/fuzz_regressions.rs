@@ -99,11 +99,14 @@ fn fuzz_game(assets: &Path) -> crescent::game::Game {
 }
 
 /// Files the `test_file` target puts next to the fuzzed test file (`fuzz/assets/test_file/`).
-const TEST_FILE_ASSETS: &[(&str, &str)] = &[
-    (
-        "helper.lua",
-        include_str!("../fuzz/assets/test_file/helper.lua"),
-    ),
+const TEST_FILE_ASSETS: &[(&str, &str)] = &[(
+    "helper.lua",
+    include_str!("../fuzz/assets/test_file/helper.lua"),
+)];
+
+/// The shared modules (`fuzz/assets/test_file/lib/`) both `test_file` and `api_ops` put
+/// next to their input.
+const LIB_ASSETS: &[(&str, &str)] = &[
     (
         "lib/util.lua",
         include_str!("../fuzz/assets/test_file/lib/util.lua"),
@@ -123,28 +126,10 @@ const TEST_FILE_ASSETS: &[(&str, &str)] = &[
 ];
 
 /// Files the `api_ops` target puts next to the generated `fuzz.lua`.
-const API_OPS_ASSETS: &[(&str, &str)] = &[
-    (
-        "victim.lua",
-        include_str!("../fuzz/assets/api_ops/victim.lua"),
-    ),
-    (
-        "lib/util.lua",
-        include_str!("../fuzz/assets/test_file/lib/util.lua"),
-    ),
-    (
-        "lib/cycle_a.lua",
-        include_str!("../fuzz/assets/test_file/lib/cycle_a.lua"),
-    ),
-    (
-        "lib/cycle_b.lua",
-        include_str!("../fuzz/assets/test_file/lib/cycle_b.lua"),
-    ),
-    (
-        "lib/self_cycle.lua",
-        include_str!("../fuzz/assets/test_file/lib/self_cycle.lua"),
-    ),
-];
+const API_OPS_ASSETS: &[(&str, &str)] = &[(
+    "victim.lua",
+    include_str!("../fuzz/assets/api_ops/victim.lua"),
+)];
 
 /// `script_source`: the input as `fuzz.lua`, spawned twice from a main chunk, 5 frames.
 fn replay_script_source(source: Vec<u8>) -> Result<(), String> {
@@ -163,7 +148,7 @@ fn replay_script_source(source: Vec<u8>) -> Result<(), String> {
 /// `test_file`: the input as `fuzz_test.lua` next to the target's helper files, run by
 /// the test runner.
 fn replay_test_file(source: Vec<u8>) -> Result<(), String> {
-    let assets = common::temp_assets(TEST_FILE_ASSETS);
+    let assets = common::temp_assets(&[TEST_FILE_ASSETS, LIB_ASSETS].concat());
     let file = assets.path().join("fuzz_test.lua");
     std::fs::write(&file, source).expect("write");
     let _ = crescent::testing::run_file(assets.path(), &file);
@@ -174,7 +159,7 @@ fn replay_test_file(source: Vec<u8>) -> Result<(), String> {
 /// `CRESCENT_FUZZ_VERBOSE=1`), run as `fuzz.lua` next to the bystander; 6 frames; the
 /// bystander must have seen nothing.
 fn replay_api_ops(source: Vec<u8>) -> Result<(), String> {
-    let assets = common::temp_assets(API_OPS_ASSETS);
+    let assets = common::temp_assets(&[API_OPS_ASSETS, LIB_ASSETS].concat());
     std::fs::write(assets.path().join("fuzz.lua"), source).expect("write");
     let mut game = fuzz_game(assets.path());
     let _ = ScriptRuntime::exec(
