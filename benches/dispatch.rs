@@ -48,7 +48,9 @@ fn budget(c: &mut Criterion) {
         b.iter(|| on.app.update())
     });
     drop(on);
-    let mut off = support::movers(dir.path(), n, |c| c.script.instruction_budget = None);
+    let mut off = support::movers(dir.path(), n, |c| {
+        c.script.budget = crescent::script::ScriptBudget::Unlimited
+    });
     group.bench_function(BenchmarkId::new("budget_off", n), |b| {
         b.iter(|| off.app.update())
     });

@@ -37,7 +37,7 @@ fn a_script_whose_top_level_never_ends_is_stopped() {
     let err =
         common::eval::<()>(&mut game, "world.spawn{ script = 'fuzz.lua' }").expect_err("stopped");
     assert!(err.contains("fuzz.lua: error while loading"), "{err}");
-    assert!(err.contains("instruction budget exceeded"), "{err}");
+    assert!(err.contains("time budget exceeded"), "{err}");
     let game = run_script_source(&source);
     assert_eq!(game.frame_times_ms().len(), 5);
 }
@@ -60,7 +60,7 @@ fn a_test_whose_body_or_file_never_ends_fails_instead_of_hanging() {
         );
         let failure = outcomes[0].failure.clone().unwrap_or_default();
         assert!(
-            failure.contains("instruction budget exceeded"),
+            failure.contains("time budget exceeded"),
             "{name}: {failure}"
         );
     }
@@ -94,7 +94,10 @@ use std::{sync::mpsc, thread, time::Duration};
 fn fuzz_game(assets: &Path) -> crescent::game::Game {
     let mut cfg = crescent::game::GameConfig::new(assets);
     cfg.script.memory_limit = Some(64 << 20);
-    cfg.script.instruction_budget = Some(1_000_000);
+    cfg.script.budget = crescent::script::ScriptBudget::Instructions {
+        per_call: 1_000_000,
+        per_frame: None,
+    };
     crescent::game::Game::new(cfg).expect("game")
 }
 

@@ -4,7 +4,7 @@ mod common;
 
 use common::{eval, exec, step, temp_assets};
 use crescent::game::{Game, GameConfig};
-use crescent::script::{ScriptErrorLog, ScriptStats};
+use crescent::script::{ScriptBudget, ScriptErrorLog, ScriptStats};
 
 const RUNAWAY: &str = r#"
 local M = {}
@@ -42,45 +42,60 @@ fn errors(game: &Game) -> Vec<crescent::script::ScriptError> {
 }
 
 #[test]
-fn runaway_loops_are_stopped_by_the_instruction_budget() {
-    for (where_, event) in [
-        ("init", "init"),
-        ("update", "update"),
-        ("task", "task"),
-        ("pcall", "update"),
-        ("coroutine", "update"),
-        ("resume", "update"),
-        ("spawning", "update"),
-    ] {
-        let assets = temp_assets(&[("runaway.lua", RUNAWAY), ("healthy.lua", HEALTHY)]);
-        let mut game = common::game(assets.path());
-        exec(
-            &mut game,
-            &format!(
-                r#"world.spawn{{ name = "bad", script = "runaway.lua", props = {{ where = "{where_}" }} }}
-                   world.spawn{{ name = "good", script = "healthy.lua" }}"#
-            ),
-        );
-        step(&mut game, 3);
-        let errors = errors(&game);
-        assert!(!errors.is_empty(), "{where_}: the loop must be stopped");
-        let first = &errors[0];
-        assert_eq!(first.script, "runaway.lua", "{where_}");
-        assert_eq!(first.event, event, "{where_}");
-        assert!(first.entity.is_some(), "{where_}");
-        assert!(
-            first
-                .message
-                .contains("instruction budget exceeded (1000000 instructions)"),
-            "{where_}: {}",
-            first.message
-        );
-        let good: i64 = eval(
-            &mut game,
-            r#"return world.find("good"):script("healthy.lua").n"#,
-        )
-        .expect("healthy script state");
-        assert_eq!(good, 3, "{where_}: other scripts keep running every frame");
+fn runaway_loops_are_stopped_by_the_budget_in_both_modes() {
+    let modes = [
+        (
+            ScriptBudget::default(),
+            "time budget exceeded (50 ms of CPU time)",
+        ),
+        (
+            ScriptBudget::Instructions {
+                per_call: 1_000_000,
+                per_frame: None,
+            },
+            "instruction budget exceeded (1000000 instructions)",
+        ),
+    ];
+    for (budget, message) in modes {
+        for (where_, event) in [
+            ("init", "init"),
+            ("update", "update"),
+            ("task", "task"),
+            ("pcall", "update"),
+            ("coroutine", "update"),
+            ("resume", "update"),
+            ("spawning", "update"),
+        ] {
+            let assets = temp_assets(&[("runaway.lua", RUNAWAY), ("healthy.lua", HEALTHY)]);
+            let mut config = GameConfig::new(assets.path());
+            config.script.budget = budget;
+            let mut game = Game::new(config).expect("game");
+            exec(
+                &mut game,
+                &format!(
+                    r#"world.spawn{{ name = "bad", script = "runaway.lua", props = {{ where = "{where_}" }} }}
+                       world.spawn{{ name = "good", script = "healthy.lua" }}"#
+                ),
+            );
+            step(&mut game, 3);
+            let errors = errors(&game);
+            assert!(!errors.is_empty(), "{where_}: the loop must be stopped");
+            let first = &errors[0];
+            assert_eq!(first.script, "runaway.lua", "{where_}");
+            assert_eq!(first.event, event, "{where_}");
+            assert!(first.entity.is_some(), "{where_}");
+            assert!(
+                first.message.contains(message),
+                "{where_}: {}",
+                first.message
+            );
+            let good: i64 = eval(
+                &mut game,
+                r#"return world.find("good"):script("healthy.lua").n"#,
+            )
+            .expect("healthy script state");
+            assert_eq!(good, 3, "{where_}: other scripts keep running every frame");
+        }
     }
 }
 
@@ -115,7 +130,7 @@ return M
     ]);
     let mut config = GameConfig::new(assets.path());
     config.script.memory_limit = Some(32 * 1024 * 1024);
-    config.script.instruction_budget = None;
+    config.script.budget = ScriptBudget::Unlimited;
     let mut game = Game::new(config).expect("game");
     exec(
         &mut game,

@@ -172,7 +172,7 @@ test("an instance holds at most MAX_HANDLERS_PER_INSTANCE handlers", function(t)
       if not ok then break end
       n = n + 1
     end
-    t:step(0) -- each stretch of a test has its own instruction budget
+    t:step(1) -- each stretch (and frame) of a test has its own budget
   end
   t:raises(function() s:on("same", f) end,
     "self:on: this script instance's handlers: 65536 handlers exceeds the limit MAX_HANDLERS_PER_INSTANCE = 65536")

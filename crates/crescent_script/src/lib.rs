@@ -65,7 +65,7 @@ pub use self::{
     },
     data::{
         components::{AttachScripts, PendingCleanup, ScriptHandlers},
-        config::{GcKind, GcPolicy, ScriptConfig},
+        config::{GcKind, GcPolicy, ScriptBudget, ScriptConfig},
         error::{BudgetExceeded, CrescentError, ScriptError, StaleKey},
         keys::{HandlerKey, InstanceKey},
         messages::{ScriptEvent, ScriptMessage},
@@ -79,9 +79,9 @@ pub use self::{
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
-        AttachScripts, GcPolicy, ScriptCommandsExt, ScriptComponentsAppExt, ScriptConfig,
-        ScriptError, ScriptErrorLog, ScriptEvent, ScriptEventWriterExt, ScriptHandlers,
-        ScriptMessage, ScriptMessageAppExt, ScriptRuntime, ScriptStats, ScriptSystems,
-        ScriptingPlugin,
+        AttachScripts, GcPolicy, ScriptBudget, ScriptCommandsExt, ScriptComponentsAppExt,
+        ScriptConfig, ScriptError, ScriptErrorLog, ScriptEvent, ScriptEventWriterExt,
+        ScriptHandlers, ScriptMessage, ScriptMessageAppExt, ScriptRuntime, ScriptStats,
+        ScriptSystems, ScriptingPlugin,
     };
 }

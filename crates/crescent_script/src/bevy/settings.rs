@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::config::{GcPolicy, ScriptConfig};
+use crate::data::config::{GcPolicy, ScriptBudget, ScriptConfig};
 
 /// Lua scripting for a Bevy `App`: one [`ScriptRuntime`](crate::ScriptRuntime) per world,
 /// the frame phases in [`ScriptSystems`](crate::ScriptSystems) sets, and the settings
@@ -46,9 +46,8 @@ pub struct ScriptingPlugin {
     pub watch: bool,
     /// When and how much the Lua garbage collector runs.
     pub gc: GcPolicy,
-    /// Lua VM instructions one handler call, `init` or task resume may run; `None` for
-    /// no limit. See [`ScriptConfig::instruction_budget`].
-    pub instruction_budget: Option<u64>,
+    /// How long a call and a frame's calls may run. See [`ScriptConfig::budget`].
+    pub budget: ScriptBudget,
     /// Bytes the Lua state may allocate; `None` for no limit.
     pub memory_limit: Option<usize>,
     /// Events delivered per frame at most; the rest wait for the next frame.
@@ -96,7 +95,7 @@ impl ScriptingPlugin {
             assets_root,
             gc,
             error_log_capacity,
-            instruction_budget,
+            budget,
             memory_limit,
             disable_after_errors,
             log_every_frames,
@@ -115,7 +114,7 @@ impl ScriptingPlugin {
             assets_root,
             watch,
             gc,
-            instruction_budget,
+            budget,
             memory_limit,
             max_events_per_frame,
             max_init_rounds,
@@ -138,7 +137,7 @@ impl ScriptingPlugin {
             assets_root: self.assets_root.clone(),
             gc: self.gc,
             error_log_capacity: self.error_log_capacity,
-            instruction_budget: self.instruction_budget,
+            budget: self.budget,
             memory_limit: self.memory_limit,
             disable_after_errors: self.disable_after_errors,
             log_every_frames: self.log_every_frames,

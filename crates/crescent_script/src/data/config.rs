@@ -1,6 +1,6 @@
-//! How a runtime is set up: [`ScriptConfig`] and the GC policy it carries.
+//! How a runtime is set up: [`ScriptConfig`], the budget and the GC policy it carries.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 /// How a [`ScriptRuntime`](crate::ScriptRuntime) is set up.
 ///
@@ -21,9 +21,9 @@ pub struct ScriptConfig {
     pub gc: GcPolicy,
     /// How many errors [`ScriptErrorLog`](crate::ScriptErrorLog) keeps (all are counted).
     pub error_log_capacity: usize,
-    /// Lua VM instructions one handler call, `init` or task resume may run (counted in
-    /// steps of 1,000); `None` for no limit.
-    pub instruction_budget: Option<u64>,
+    /// How long one call (a handler, `init`, a task resume, a script's top level) and one
+    /// frame's calls together may run: CPU time by default, instructions for lockstep games.
+    pub budget: ScriptBudget,
     /// Bytes the Lua state may allocate; `None` for no limit.
     pub memory_limit: Option<usize>,
     /// Disable (remove) a handler after this many errors in a row, reported once.
@@ -64,7 +64,7 @@ impl Default for ScriptConfig {
             assets_root: PathBuf::from("assets"),
             gc: GcPolicy::default(),
             error_log_capacity: 1000,
-            instruction_budget: Some(1_000_000),
+            budget: ScriptBudget::default(),
             memory_limit: Some(512 * 1024 * 1024),
             disable_after_errors: None,
             log_every_frames: 60,
@@ -78,6 +78,64 @@ impl Default for ScriptConfig {
             max_emit_bytes_per_frame: 64 * 1024 * 1024,
             max_error_bytes: 16 * 1024,
             max_source_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// How much a call, and a frame's calls together, may run before they are stopped with
+/// [`BudgetExceeded`](crate::BudgetExceeded) (a reported error `pcall` cannot catch).
+///
+/// Every Lua thread counts: coroutines a call resumes, tasks and `coroutine.wrap` trees
+/// run under the same limit as the call that started them.
+///
+/// ```
+/// use std::time::Duration;
+/// use crescent_script::{ScriptBudget, ScriptConfig};
+///
+/// // Lockstep multiplayer: a limit that does not depend on the machine.
+/// let config = ScriptConfig {
+///     budget: ScriptBudget::Instructions { per_call: 1_000_000, per_frame: Some(50_000_000) },
+///     ..Default::default()
+/// };
+/// assert!(matches!(ScriptConfig::default().budget, ScriptBudget::Time { .. }));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScriptBudget {
+    /// CPU time (of the thread running Lua, not wall time). Costs nothing while calls stay
+    /// within it: a watchdog thread notices an overrun and only then is a VM hook set.
+    /// Linux only; elsewhere it falls back to [`Instructions`](Self::Instructions) at
+    /// [`ScriptBudget::FALLBACK_INSTRUCTIONS`] per call.
+    Time {
+        /// CPU time one call may use (one handler, even inside a dispatch loop).
+        per_call: Duration,
+        /// CPU time all of a frame's calls may use together, as the watchdog samples it.
+        per_frame: Option<Duration>,
+    },
+    /// VM instructions, counted by a hook every 1,000: the same call stops at the same
+    /// place on every machine (lockstep games, replays), at about 2.5x the cost of
+    /// dispatch without a budget.
+    Instructions {
+        /// Instructions one call may run.
+        per_call: u64,
+        /// Instructions all of a frame's calls may run together.
+        per_frame: Option<u64>,
+    },
+    /// No limit: a script with an endless loop hangs the game.
+    Unlimited,
+}
+
+impl ScriptBudget {
+    /// Instructions per call where [`ScriptBudget::Time`] is not supported.
+    pub const FALLBACK_INSTRUCTIONS: u64 = 10_000_000;
+}
+
+impl Default for ScriptBudget {
+    /// 50 ms of CPU time per call, 250 ms per frame.
+    fn default() -> Self {
+        ScriptBudget::Time {
+            per_call: Duration::from_millis(50),
+            per_frame: Some(Duration::from_millis(250)),
         }
     }
 }

@@ -3,6 +3,8 @@
 //!
 //! [`split_lua_error`] is the one place an mlua error is cut into message and traceback.
 
+use std::time::Duration;
+
 use bevy_ecs::{entity::Entity, message::Message};
 use serde::Serialize;
 
@@ -162,12 +164,23 @@ pub enum StaleKey {
     Removed,
 }
 
-/// The error raised when a call runs out of instructions; `pcall` cannot catch it.
+/// The error raised when a call, or a frame's calls, run past the
+/// [`ScriptBudget`](crate::ScriptBudget); `pcall` cannot catch it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("instruction budget exceeded ({limit} instructions)")]
-pub struct BudgetExceeded {
-    /// The budget that was exceeded.
-    pub limit: u64,
+#[non_exhaustive]
+pub enum BudgetExceeded {
+    /// One call ran more instructions than allowed.
+    #[error("instruction budget exceeded ({0} instructions)")]
+    Instructions(u64),
+    /// One call used more CPU time than allowed.
+    #[error("time budget exceeded ({} ms of CPU time)", .0.as_millis())]
+    Time(Duration),
+    /// The frame's calls together ran more instructions than allowed.
+    #[error("frame budget exceeded ({0} instructions per frame)")]
+    FrameInstructions(u64),
+    /// The frame's calls together used more CPU time than allowed.
+    #[error("frame budget exceeded ({} ms of CPU time per frame)", .0.as_millis())]
+    FrameTime(Duration),
 }
 
 /// Whether an error must not be caught by script code (an exceeded budget).

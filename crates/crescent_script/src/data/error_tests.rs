@@ -22,7 +22,9 @@ fn with_callbacks() -> Lua {
         .create_function(|lua, ()| lua.load("f()").set_name("=nested").exec())
         .expect("function");
     let budget = lua
-        .create_function(|_, ()| Err::<(), _>(mlua::Error::external(BudgetExceeded { limit: 5 })))
+        .create_function(|_, ()| {
+            Err::<(), _>(mlua::Error::external(BudgetExceeded::Instructions(5)))
+        })
         .expect("function");
     let globals = lua.globals();
     globals.set("f", f).expect("global");
@@ -218,9 +220,9 @@ fn an_exceeded_budget_is_fatal_through_callbacks_and_context() {
         .context("in update")
         .expect_err("raises");
     assert!(is_fatal(&wrapped));
-    assert!(is_fatal(&mlua::Error::external(BudgetExceeded {
-        limit: 1
-    })));
+    assert!(is_fatal(&mlua::Error::external(
+        BudgetExceeded::Instructions(1)
+    )));
     // Rust -> Lua -> Rust, under context: WithContext(Callback(Callback(External))).
     let outer = lua
         .create_function(|lua, ()| lua.load("budget()").exec())

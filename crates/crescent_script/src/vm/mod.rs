@@ -1,6 +1,6 @@
 //! Layer 3, the VM: the Lua state and everything that runs in it, without the world's
 //! rules. The sandbox and each file's environment, the loader (one load pipeline for
-//! scripts and modules), the compile rule, the instruction budget and memory limit, the
+//! scripts and modules), the compile rule, the budget and memory limit, the
 //! call scope (who is running), tasks, the GC policy at work, the frame clock, the
 //! dispatch loop, the world slot Lua callbacks borrow the world through, and the handle
 //! types Lua holds.
@@ -47,7 +47,7 @@ pub(crate) use self::{
     world_slot::WorldSlot,
 };
 use self::{
-    limits::{Budget, HOOK_PERIOD},
+    limits::{Budget, HOOK_PERIOD, HookKind},
     sandbox::Sandbox,
     scope::{CallScope, Scope},
 };
@@ -76,7 +76,7 @@ impl Vm {
             sandbox: Sandbox::default(),
             tasks: Scheduler::default(),
             scope: Scope::default(),
-            budget: Budget::default(),
+            budget: Budget::new(config.budget),
             world: WorldSlot::default(),
             clock: Clock::default(),
             collector: Collector::default(),
@@ -86,9 +86,7 @@ impl Vm {
         if let Some(limit) = config.memory_limit {
             lua.set_memory_limit(limit)?;
         }
-        if let Some(limit) = config.instruction_budget {
-            install_budget_hook(&lua, Rc::downgrade(&vm), limit)?;
-        }
+        install_budget_hook(&lua, &vm)?;
         vm.clock.install(&lua)?;
         vm.looper.install(&lua)?;
         vm.tasks.install_wait(&lua)?;
@@ -99,9 +97,9 @@ impl Vm {
     }
 
     /// Enters a call: `who` runs (or, with `None`, whoever ran keeps running, as for a
-    /// script's top level run on its spawner's behalf), under the instruction budget.
+    /// script's top level run on its spawner's behalf), under the budget.
     pub(crate) fn enter(&self, who: Option<Who>) -> CallScope<'_> {
-        CallScope::enter(&self.scope, &self.budget, who)
+        CallScope::enter(&self.scope, &self.budget, who, self.clock.frame())
     }
 
     /// Makes the globals (with the API now installed) the base of every environment.
@@ -138,6 +136,11 @@ impl Vm {
         value: mlua::Value,
     ) -> Result<(), CrescentError> {
         self.sandbox.set_global(lua, name, value)
+    }
+
+    /// The budget.
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// The task scheduler.
@@ -181,28 +184,33 @@ impl Vm {
     }
 }
 
-/// Installs the budget hook: every [`HOOK_PERIOD`] instructions it charges the running
-/// call, and raises [`BudgetExceeded`](crate::BudgetExceeded) once the call is over `limit`.
-/// Inside a dispatch loop every handler gets its own count: a new cursor entry restarts it.
-fn install_budget_hook(lua: &Lua, vm: Weak<Vm>, limit: u64) -> Result<(), CrescentError> {
+/// Installs the budget's hook: it checks the running call (each dispatch-loop handler on
+/// its own) and raises [`BudgetExceeded`](crate::BudgetExceeded) once it is over. In time
+/// mode the hook is handed to the native side, which sets it only on armed threads.
+fn install_budget_hook(lua: &Lua, vm: &Rc<Vm>) -> Result<(), CrescentError> {
+    let Some(kind) = vm.budget.hook() else {
+        return Ok(());
+    };
+    let weak: Weak<Vm> = Rc::downgrade(vm);
     lua.set_global_hook(
         HookTriggers::new().every_nth_instruction(HOOK_PERIOD),
         move |_, _| {
-            let Some(vm) = vm.upgrade() else {
+            let Some(vm) = weak.upgrade() else {
                 return Ok(VmState::Continue);
             };
-            if !vm.budget.is_running() {
-                return Ok(VmState::Continue);
-            }
-            let entry = match vm.scope.who() {
+            let cursor = match vm.scope.who() {
                 Who::List { .. } => Some(vm.looper.cursor().unwrap_or(0)),
                 _ => None,
             };
             vm.budget
-                .charge(entry, limit)
+                .check(cursor)
                 .map(|()| VmState::Continue)
                 .map_err(mlua::Error::external)
         },
     )?;
+    if kind == HookKind::WhenArmed {
+        crescent_lua::adopt_hook(lua, HOOK_PERIOD)?;
+    }
+    vm.budget.set_main(crescent_lua::MainThread::of(lua)?);
     Ok(())
 }

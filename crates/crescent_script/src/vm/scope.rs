@@ -2,7 +2,7 @@
 //!
 //! Every path that runs Lua (a handler call, a dispatch loop, a task resume, a script's
 //! top level, a test body, the GC phase) enters a [`CallScope`]. The scope records whose
-//! code runs (the `sender` of its events, the owner of its tasks), starts the instruction
+//! code runs (the `sender` of its events, the owner of its tasks), starts the
 //! budget, and on drop restores both, so nesting (a handler that starts a task that spawns
 //! an entity whose script's top level sends an event) always unwinds to the right caller.
 
@@ -66,7 +66,7 @@ impl Scope {
     }
 }
 
-/// While alive: `who` runs, under the instruction budget. Dropping it restores the caller.
+/// While alive: `who` runs, under the budget. Dropping it restores the caller.
 pub(crate) struct CallScope<'a> {
     scope: &'a Scope,
     outer: Who,
@@ -80,9 +80,14 @@ impl Drop for CallScope<'_> {
 }
 
 impl<'a> CallScope<'a> {
-    /// Enters a call: `who` runs (or, with `None`, whoever ran keeps running, as for a
-    /// script's top level run on its spawner's behalf), under `budget`.
-    pub(super) fn enter(scope: &'a Scope, budget: &'a Budget, who: Option<Who>) -> Self {
+    /// Enters a call in `frame`: `who` runs (or, with `None`, whoever ran keeps running,
+    /// as for a script's top level run on its spawner's behalf), under `budget`.
+    pub(super) fn enter(
+        scope: &'a Scope,
+        budget: &'a Budget,
+        who: Option<Who>,
+        frame: u64,
+    ) -> Self {
         let outer = scope.who.get();
         if let Some(who) = who {
             scope.who.set(who);
@@ -90,7 +95,7 @@ impl<'a> CallScope<'a> {
         CallScope {
             scope,
             outer,
-            _budget: budget.enter(),
+            _budget: budget.enter(frame),
         }
     }
 }

@@ -192,7 +192,12 @@ impl Scheduler {
 
     /// A fresh thread for a new task (never a finished task's: see the module doc).
     fn new_thread(&self, lua: &Lua, func: Function) -> mlua::Result<Thread> {
-        lua.create_thread(func)
+        let thread = lua.create_thread(func)?;
+        if Vm::of(lua)?.budget().hooks_when_armed() {
+            // mlua gives new threads its global hook; in time mode only armed threads trap.
+            thread.remove_hook();
+        }
+        Ok(thread)
     }
 
     /// Whether `thread` is a live task's: script code may not resume or close it.

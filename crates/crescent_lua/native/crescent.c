@@ -1,0 +1,159 @@
+/*
+** crescent's native half of the budget: what must run on the Lua thread itself.
+**
+** Two budgets share this file (see crescent_lua's `budget` module for the Rust half):
+**
+** - Time (the default): no hook is set while calls stay within their deadline, so the
+**   VM never traps. A watchdog thread measures the Lua thread's CPU time and, once a
+**   call overruns, signals the thread; the handler below *arms* it: it sets the count
+**   hook on the running Lua thread and on the thread the call started on, exactly as
+**   lua.c does for Ctrl-C (lua_sethook is documented as safe to call from a signal
+**   handler). From then on every switch of Lua thread arms the thread switched to, so a
+**   coroutine cannot run on unhooked. Disarming is lazy: a hook that fires while not
+**   armed removes itself.
+** - Instructions (deterministic): the count hook is always set. Lua counts per thread,
+**   so a coroutine that ends before its first hook would run for free; at every switch
+**   the instructions a thread ran since its last hook are added to `uncounted`, and once
+**   they reach a hook period the resuming thread's hook is made to fire next.
+*/
+#include <signal.h>
+#include <stddef.h>
+
+#include "lua.h"
+#include "lstate.h"
+
+int crescent_resume_unwatched(lua_State *L, lua_State *from, int narg, int *nres);
+
+/* The hook the budget runs (mlua's, which calls crescent's Rust check). */
+static lua_Hook forward_hook = NULL;
+static int armed_period = 1000;
+
+/* Per OS thread: which Lua thread runs, and the budget's state. */
+static _Thread_local lua_State *volatile running = NULL;
+static _Thread_local lua_State *volatile base = NULL;
+static _Thread_local volatile sig_atomic_t armed = 0;
+static _Thread_local int counting = 0;
+static _Thread_local long long uncounted = 0;
+
+static void armed_hook(lua_State *L, lua_Debug *ar) {
+  if (!armed || forward_hook == NULL) {
+    lua_sethook(L, NULL, 0, 0);
+    return;
+  }
+  forward_hook(L, ar);
+}
+
+/* Sets the armed hook on `L` unless it has it: setting it again would restart its count,
+** and a thread switched to and from more often than every period would never trap. */
+static void arm(lua_State *L) {
+  if (L != NULL && lua_gethook(L) != armed_hook)
+    lua_sethook(L, armed_hook, LUA_MASKCOUNT, armed_period);
+}
+
+void crescent_set_forward_hook(lua_Hook hook, int period) {
+  forward_hook = hook;
+  armed_period = period > 0 ? period : 1;
+}
+
+void crescent_on_signal(void) {
+  armed = 1;
+  arm(base);
+  arm(running);
+}
+
+/* Enters a budgeted call on `main`; returns the state to restore with crescent_leave. */
+typedef struct {
+  lua_State *running;
+  lua_State *base;
+  int counting;
+} crescent_saved;
+
+crescent_saved crescent_enter(lua_State *main, int count_instructions) {
+  crescent_saved saved = { running, base, counting };
+  if (saved.base == NULL)
+    armed = 0;
+  base = main;
+  running = main;
+  counting = count_instructions;
+  return saved;
+}
+
+void crescent_leave(crescent_saved saved) {
+  running = saved.running;
+  base = saved.base;
+  counting = saved.counting;
+  if (saved.base == NULL)
+    armed = 0;
+}
+
+int crescent_is_armed(void) { return armed != 0; }
+
+long long crescent_take_uncounted(void) {
+  long long n = uncounted;
+  uncounted = 0;
+  return n;
+}
+
+/* Instructions `L` ran since its count hook last fired, then restarts its count. */
+static void charge_partial(lua_State *L) {
+  if (L != NULL && (L->hookmask & LUA_MASKCOUNT) && L->basehookcount > 0) {
+    uncounted += L->basehookcount - L->hookcount;
+    L->hookcount = L->basehookcount;
+  }
+}
+
+LUA_API int lua_resume(lua_State *L, lua_State *from, int narg, int *nres) {
+  lua_State *prev = running;
+  int status;
+  running = L;
+  if (armed)
+    arm(L);
+  status = crescent_resume_unwatched(L, from, narg, nres);
+  running = prev;
+  if (armed)
+    arm(prev);
+  if (counting) {
+    charge_partial(L);
+    if (prev != NULL && (prev->hookmask & LUA_MASKCOUNT) && prev->basehookcount > 0
+        && uncounted >= prev->basehookcount) {
+      /* Make `prev`'s hook fire after its next instruction. The hook charges a whole
+      ** period for it, so what `prev` ran so far counts here and the period's
+      ** remainder is taken back: the count stays exact. */
+      charge_partial(prev);
+      uncounted -= prev->basehookcount - 1;
+      prev->hookcount = 1;
+    }
+  }
+  return status;
+}
+
+/* Arms this thread now, from the thread itself (a frame already over its time). */
+void crescent_arm_now(void) {
+  crescent_on_signal();
+}
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <string.h>
+
+static struct sigaction previous;
+
+static void on_signal(int signo, siginfo_t *info, void *context) {
+  crescent_on_signal();
+  /* Someone else's handler for the same signal still runs. */
+  if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction != NULL)
+    previous.sa_sigaction(signo, info, context);
+  else if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler != SIG_DFL
+           && previous.sa_handler != SIG_IGN && previous.sa_handler != NULL)
+    previous.sa_handler(signo);
+}
+
+/* Installs the arming handler for `signo`; 0 on success. */
+int crescent_install_signal(int signo) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = on_signal;
+  action.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+  sigemptyset(&action.sa_mask);
+  return sigaction(signo, &action, &previous);
+}
+#endif
