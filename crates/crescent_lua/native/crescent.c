@@ -110,8 +110,12 @@ LUA_API int lua_resume(lua_State *L, lua_State *from, int narg, int *nres) {
     arm(L);
   status = crescent_resume_unwatched(L, from, narg, nres);
   running = prev;
-  if (armed)
+  if (armed && prev != NULL) {
+    /* Check at every switch back: a tree of coroutines that each run less than a
+    ** period would otherwise never reach a hook. */
     arm(prev);
+    prev->hookcount = 1;
+  }
   if (counting) {
     charge_partial(L);
     if (prev != NULL && (prev->hookmask & LUA_MASKCOUNT) && prev->basehookcount > 0
