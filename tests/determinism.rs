@@ -80,7 +80,10 @@ fn pairs_order_and_instruction_budget_stops_are_the_same_in_every_process() {
         println!("{MARK}{here}");
         return;
     }
-    assert!(here.contains("alpha") && here.contains("errors=4"), "{here}");
+    assert!(
+        here.contains("alpha") && here.contains("errors=4"),
+        "{here}"
+    );
     let exe = std::env::current_exe().expect("test binary");
     for run in 0..2 {
         let out = Command::new(&exe)

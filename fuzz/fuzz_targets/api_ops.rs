@@ -226,7 +226,7 @@ fuzz_target!(|data: &[u8]| {
 
     let mut cfg = crescent::game::GameConfig::new(dir.clone());
     cfg.script.memory_limit = Some(64 << 20);
-    cfg.script.budget = crescent::script::ScriptBudget::Instructions { per_call: 1_000_000, per_frame: None };
+    cfg.script.budget = crescent::script::ScriptBudget::Instructions { per_call: 1_000_000, per_frame: Some(5_000_000) };
     let mut game = crescent::game::Game::new(cfg).expect("the assets folder exists");
     let main = crescent::script::ScriptRuntime::exec(game.app.world_mut(), MAIN, "main.lua");
     for _ in 0..6 {

@@ -197,6 +197,10 @@ fn collect_tests(assets: &Path, source: &[u8], chunk: &str) -> Result<Vec<String
 }
 
 /// Runs test number `index` of the file in a fresh world.
+/// Frames one test may step in all (about 28 minutes of game time at 60 Hz): a test that
+/// asks for more fails at once rather than keeping the run busy for hours.
+pub const MAX_FRAMES_PER_TEST: i64 = 100_000;
+
 fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<(), String> {
     let mut game = fresh_game(assets);
     let (thread, t, step) =
@@ -213,6 +217,7 @@ fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<()
         })
         .map_err(|e| e.to_string())??;
     let mut args = Some(t);
+    let mut stepped: i64 = 0;
     loop {
         // Each stretch of a test between two `t:step`s runs under the instruction budget,
         // like a task resume, so a runaway loop fails the test instead of hanging the run.
@@ -242,6 +247,12 @@ fn run_one(assets: &Path, source: &[u8], chunk: &str, index: usize) -> Result<()
                 );
             }
         };
+        stepped = stepped.saturating_add(frames);
+        if stepped > MAX_FRAMES_PER_TEST {
+            return Err(format!(
+                "t:step({frames}) takes the test past {MAX_FRAMES_PER_TEST} frames, the most one test may run"
+            ));
+        }
         for _ in 0..frames {
             game.step();
         }
