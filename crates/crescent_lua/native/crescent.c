@@ -22,6 +22,12 @@
 #include "lua.h"
 #include "lstate.h"
 
+#if defined(_MSC_VER) && !defined(__clang__)
+#define THREAD_LOCAL __declspec(thread)
+#else
+#define THREAD_LOCAL _Thread_local
+#endif
+
 int crescent_resume_unwatched(lua_State *L, lua_State *from, int narg, int *nres);
 
 /* The hook the budget runs (mlua's, which calls crescent's Rust check). */
@@ -29,11 +35,11 @@ static lua_Hook forward_hook = NULL;
 static int armed_period = 1000;
 
 /* Per OS thread: which Lua thread runs, and the budget's state. */
-static _Thread_local lua_State *volatile running = NULL;
-static _Thread_local lua_State *volatile base = NULL;
-static _Thread_local volatile sig_atomic_t armed = 0;
-static _Thread_local int counting = 0;
-static _Thread_local long long uncounted = 0;
+static THREAD_LOCAL lua_State *volatile running = NULL;
+static THREAD_LOCAL lua_State *volatile base = NULL;
+static THREAD_LOCAL volatile sig_atomic_t armed = 0;
+static THREAD_LOCAL int counting = 0;
+static THREAD_LOCAL long long uncounted = 0;
 
 static void armed_hook(lua_State *L, lua_Debug *ar) {
   if (!armed || forward_hook == NULL) {

@@ -99,3 +99,6 @@ pub fn arm_now() {
 pub fn take_uncounted() -> u64 {
     native::take_uncounted()
 }
+
+#[cfg(test)]
+mod tests;
