@@ -2,22 +2,51 @@
 //!
 //! Run with `cargo bench --bench dispatch`; figures per handler call come from the
 //! element throughput (criterion prints time per element).
+//!
+//! - `dispatch`: whole frames at 1k/10k/100k with the default (time) budget and with the
+//!   instruction budget, beside raw mlua `Vec<Function>` and a pure-Lua loop.
+//! - `budget`: the frame at 10k under each [`ScriptBudget`], and an empty frame.
+//! - `events`: 10k `e:send` / `world.broadcast` per frame.
 
 mod support;
 
+use crescent::script::ScriptBudget;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
+
+/// The instruction mode as the issue benches it: 1,000,000 per call, no frame cap.
+fn instructions(config: &mut crescent::game::GameConfig) {
+    config.script.budget = ScriptBudget::Instructions {
+        per_call: 1_000_000,
+        per_frame: None,
+    };
+}
+
+fn unlimited(config: &mut crescent::game::GameConfig) {
+    config.script.budget = ScriptBudget::Unlimited;
+}
+
+/// Times whole frames of `game`, after checking it runs its scripts without error.
+fn bench_frames(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    n: usize,
+    mut game: crescent::game::Game,
+) {
+    group.bench_function(BenchmarkId::new(name, n), |b| b.iter(|| game.app.update()));
+    support::assert_no_script_errors(&game, &format!("{name}/{n}"));
+}
 
 fn dispatch(c: &mut Criterion) {
     let dir = support::assets(&[("mover.lua", support::MOVER)]);
     let mut group = c.benchmark_group("dispatch");
     for n in [1_000usize, 10_000, 100_000] {
         group.throughput(Throughput::Elements(n as u64));
-        let mut game = support::movers(dir.path(), n, |_| {});
-        group.bench_function(BenchmarkId::new("crescent_frame", n), |b| {
-            b.iter(|| game.app.update())
-        });
-        drop(game);
+        // One game alive at a time: two 100k worlds would time each other's GC pressure.
+        let game = support::movers(dir.path(), n, |_| {});
+        bench_frames(&mut group, "crescent_frame", n, game);
+        let game = support::movers(dir.path(), n, instructions);
+        bench_frames(&mut group, "crescent_frame_instructions", n, game);
         let raw = support::Raw::new(n, "update");
         group.bench_function(BenchmarkId::new("raw_mlua_vec_function", n), |b| {
             b.iter(|| {
@@ -43,22 +72,14 @@ fn budget(c: &mut Criterion) {
     let n = 10_000usize;
     let mut group = c.benchmark_group("budget");
     group.throughput(Throughput::Elements(n as u64));
-    let mut on = support::movers(dir.path(), n, |_| {});
-    group.bench_function(BenchmarkId::new("budget_on", n), |b| {
-        b.iter(|| on.app.update())
-    });
-    drop(on);
-    let mut off = support::movers(dir.path(), n, |c| {
-        c.script.budget = crescent::script::ScriptBudget::Unlimited
-    });
-    group.bench_function(BenchmarkId::new("budget_off", n), |b| {
-        b.iter(|| off.app.update())
-    });
-    drop(off);
-    let mut idle = support::game(dir.path(), |_| {});
-    group.bench_function(BenchmarkId::new("empty_frame", n), |b| {
-        b.iter(|| idle.app.update())
-    });
+    let game = support::movers(dir.path(), n, |_| {});
+    bench_frames(&mut group, "time_default", n, game);
+    let game = support::movers(dir.path(), n, instructions);
+    bench_frames(&mut group, "instructions", n, game);
+    let game = support::movers(dir.path(), n, unlimited);
+    bench_frames(&mut group, "unlimited", n, game);
+    let game = support::game(dir.path(), |_| {});
+    bench_frames(&mut group, "empty_frame", n, game);
     group.finish();
 }
 
