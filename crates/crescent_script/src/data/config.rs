@@ -113,8 +113,8 @@ pub enum ScriptBudget {
         per_frame: Option<Duration>,
     },
     /// VM instructions, counted by a hook every 1,000: the same call stops at the same
-    /// place on every machine (lockstep games, replays), at about 2.5x the cost of
-    /// dispatch without a budget.
+    /// place on every machine (lockstep games, replays), at about 1.9x the cost of
+    /// dispatch without a budget (Lua traps every instruction while a count hook is set).
     Instructions {
         /// Instructions one call may run.
         per_call: u64,
