@@ -6,11 +6,14 @@
 **   a fixed seed makes that order (and everything Rust does in it) reproducible.
 ** - `lua_resume` is renamed in ldo.c so that crescent.c's `lua_resume` sees every switch
 **   between Lua threads (coroutine.resume/wrap and mlua's resumes alike).
+** - The limits on single C library calls (crescent_limits.h).
 */
 #ifndef CRESCENT_USER_H
 #define CRESCENT_USER_H
 
 #define luai_makeseed(L) ((unsigned int)0x63726573u)
+
+#include "crescent_limits.h"
 
 #if defined(ldo_c)
 #define lua_resume crescent_resume_unwatched

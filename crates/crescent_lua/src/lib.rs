@@ -94,8 +94,19 @@ pub fn arm_now() {
     native::arm_now();
 }
 
-/// Instructions coroutines ran since their last hook that no hook has charged yet
-/// (instruction mode); taking them resets the count.
+/// Instructions coroutines ran since their last hook, and C work charged since then, that
+/// no hook has counted yet (instruction mode); taking them resets the count.
 pub fn take_uncounted() -> u64 {
     native::take_uncounted()
+}
+
+/// Opens Lua's stock string library (no step counting, no limits) in `lua` and returns
+/// it. Like `luaopen_string`, it also becomes the strings' metatable `__index`, so method
+/// calls (`s:find`) use it too. For benchmarks that compare it with crescent's.
+#[doc(hidden)]
+pub fn open_stock_string(lua: &Lua) -> mlua::Result<mlua::Table> {
+    // SAFETY: `luaopen_string` is a `lua_CFunction` mlua calls like any other: it reads no
+    // arguments and returns the library table.
+    let open = unsafe { lua.create_c_function(native::crescent_luaopen_string_stock)? };
+    open.call(())
 }
