@@ -795,9 +795,9 @@ static int equalcounted (lua_State *L, size_t *left, const char *a,
   }
 }
 
-static const char *lmemfind (lua_State *L, size_t *budget,
-                               const char *s1, size_t l1,
-                               const char *s2, size_t l2) {
+static const char *lmemfind_counted (lua_State *L, size_t *budget,
+                                     const char *s1, size_t l1,
+                                     const char *s2, size_t l2) {
   size_t left = *budget;  /* in a local: the loop is hot */
   const char *found = NULL;
   if (l2 == 0) return s1;  /* empty strings are everywhere */
@@ -825,7 +825,8 @@ static const char *lmemfind (lua_State *L, size_t *budget,
   return found;
 }
 
-#else
+#endif
+
 
 static const char *lmemfind (const char *s1, size_t l1,
                                const char *s2, size_t l2) {
@@ -846,6 +847,33 @@ static const char *lmemfind (const char *s1, size_t l1,
     }
     return NULL;  /* not found */
   }
+}
+
+
+#if defined(CRESCENT_BUDGET)
+
+/*
+** crescent: a plain find, charged the bytes it examines. A search whose
+** worst case (every byte a candidate compared in full: 'l1 * l2' bytes)
+** fits the budget runs as in stock Lua, charged the bytes it scanned; only
+** the others count as they go.
+*/
+static const char *findplain (lua_State *L, const char *s1, size_t l1,
+                              const char *s2, size_t l2) {
+  const char *found;
+  size_t examined;
+  if (l2 == 0 || l1 <= CRESCENT_FIND_BYTES / l2) {
+    found = lmemfind(s1, l1, s2, l2);
+    examined = found ? (size_t)(found - s1) + l2 : l1;
+  }
+  else {
+    size_t left = CRESCENT_FIND_BYTES;
+    found = lmemfind_counted(L, &left, s1, l1, s2, l2);
+    examined = CRESCENT_FIND_BYTES - left;
+  }
+  if (examined >= CRESCENT_BYTES_PER_INSTRUCTION)
+    crescent_charge(L, examined / CRESCENT_BYTES_PER_INSTRUCTION);
+  return found;
 }
 
 #endif
@@ -941,10 +969,7 @@ static int str_find_aux (lua_State *L, int find) {
   if (find && (lua_toboolean(L, 4) || nospecials(p, lp))) {
     /* do a plain search */
 #if defined(CRESCENT_BUDGET)
-    size_t left = CRESCENT_FIND_BYTES;  /* crescent: the bytes it may examine */
-    const char *s2 = lmemfind(L, &left, s + init, ls - init, p, lp);
-    crescent_charge(L, (CRESCENT_FIND_BYTES - left) /
-                       CRESCENT_BYTES_PER_INSTRUCTION);
+    const char *s2 = findplain(L, s + init, ls - init, p, lp);  /* crescent */
 #else
     const char *s2 = lmemfind(s + init, ls - init, p, lp);
 #endif
