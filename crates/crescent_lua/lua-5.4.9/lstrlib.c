@@ -414,6 +414,7 @@ static void chargesteps (MatchState *ms) {
                          CRESCENT_STEPS_PER_INSTRUCTION);
 }
 
+/* crescent: the error, once the whole budget is charged */
 static void toomanysteps (MatchState *ms) {
   ms->steps = 0;
   chargesteps(ms);
@@ -558,7 +559,7 @@ static int singlematch (MatchState *ms, const char *s, const char *p,
       case '.': return 1;  /* matches any char */
       case L_ESC: return match_class(c, uchar(*(p+1)));
       case '[': {
-        countclass(ms, p, ep);  /* crescent */
+        countclass(ms, p, ep);  /* crescent: a long class costs more */
         return matchbracketclass(c, p, ep-1);
       }
       default:  return (uchar(*p) == c);
@@ -647,7 +648,7 @@ static const char *match_capture (MatchState *ms, const char *s, int l) {
   size_t len;
   l = check_capture(ms, l);
   len = ms->capture[l].len;
-  countsteps(ms, (size_t)(ms->src_end-s) >= len ? len : 0);  /* crescent */
+  countsteps(ms, (size_t)(ms->src_end-s) >= len ? len : 0);  /* crescent: the bytes compared */
   if ((size_t)(ms->src_end-s) >= len &&
       memcmp(ms->capture[l].init, s, len) == 0)
     return s+len;
@@ -694,7 +695,7 @@ static const char *match (MatchState *ms, const char *s, const char *p) {
             if (l_unlikely(*p != '['))
               luaL_error(ms->L, "missing '[' after '%%f' in pattern");
             ep = classend(ms, p);  /* points to what is next */
-            countclass(ms, p, ep);  /* crescent */
+            countclass(ms, p, ep);  /* crescent: a long class costs more */
             previous = (s == ms->src_init) ? '\0' : *(s - 1);
             if (!matchbracketclass(uchar(previous), p, ep - 1) &&
                matchbracketclass(uchar(*s), p, ep - 1)) {
@@ -718,7 +719,7 @@ static const char *match (MatchState *ms, const char *s, const char *p) {
       }
       default: dflt: {  /* pattern class plus optional suffix */
         const char *ep = classend(ms, p);  /* points to optional suffix */
-        countclass(ms, p, ep);  /* crescent */
+        countclass(ms, p, ep);  /* crescent: a long class costs more */
         /* does not match at least once? */
         if (!singlematch(ms, s, p, ep)) {
           if (*ep == '*' || *ep == '?' || *ep == '-') {  /* accept empty? */
@@ -969,7 +970,7 @@ static int str_find_aux (lua_State *L, int find) {
   if (find && (lua_toboolean(L, 4) || nospecials(p, lp))) {
     /* do a plain search */
 #if defined(CRESCENT_BUDGET)
-    const char *s2 = findplain(L, s + init, ls - init, p, lp);  /* crescent */
+    const char *s2 = findplain(L, s + init, ls - init, p, lp);  /* crescent: counted */
 #else
     const char *s2 = lmemfind(s + init, ls - init, p, lp);
 #endif
@@ -987,12 +988,12 @@ static int str_find_aux (lua_State *L, int find) {
       p++; lp--;  /* skip anchor character */
     }
     prepstate(&ms, L, s, ls, p, lp);
-    startsteps(&ms, find ? "string.find" : "string.match");  /* crescent */
+    startsteps(&ms, find ? "string.find" : "string.match");  /* crescent: a budget per call */
     do {
       const char *res;
       reprepstate(&ms);
       if ((res=match(&ms, s1, p)) != NULL) {
-        chargesteps(&ms);  /* crescent */
+        chargesteps(&ms);  /* crescent: charges the steps */
         if (find) {
           lua_pushinteger(L, (s1 - s) + 1);  /* start */
           lua_pushinteger(L, res - s);   /* end */
@@ -1002,7 +1003,7 @@ static int str_find_aux (lua_State *L, int find) {
           return push_captures(&ms, s1, res);
       }
     } while (s1++ < ms.src_end && !anchor);
-    chargesteps(&ms);  /* crescent */
+    chargesteps(&ms);  /* crescent: charges the steps */
   }
   luaL_pushfail(L);  /* not found */
   return 1;
@@ -1038,11 +1039,11 @@ static int gmatch_aux (lua_State *L) {
     reprepstate(&gm->ms);
     if ((e = match(&gm->ms, src, gm->p)) != NULL && e != gm->lastmatch) {
       gm->src = gm->lastmatch = e;
-      chargesteps(&gm->ms);  /* crescent */
+      chargesteps(&gm->ms);  /* crescent: charges the steps */
       return push_captures(&gm->ms, src, e);
     }
   }
-  chargesteps(&gm->ms);  /* crescent */
+  chargesteps(&gm->ms);  /* crescent: charges the steps */
   return 0;  /* not found */
 }
 
@@ -1163,7 +1164,7 @@ static int str_gsub (lua_State *L) {
     if ((e = match(&ms, src, p)) != NULL && e != lastmatch) {  /* match? */
       n++;
       changed = add_value(&ms, &b, src, e, tr) | changed;
-      checkreplacement(L, tr, n);  /* crescent */
+      checkreplacement(L, tr, n);  /* crescent: callouts */
       src = lastmatch = e;
     }
     else if (src < ms.src_end)  /* otherwise, skip one character */
@@ -1177,7 +1178,7 @@ static int str_gsub (lua_State *L) {
     luaL_addlstring(&b, src, ms.src_end-src);
     luaL_pushresult(&b);  /* create and return new string */
   }
-  chargesteps(&ms);  /* crescent */
+  chargesteps(&ms);  /* crescent: charges the steps */
   lua_pushinteger(L, n);  /* number of substitutions */
   return 2;
 }

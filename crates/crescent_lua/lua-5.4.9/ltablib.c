@@ -112,14 +112,14 @@ static int tinsert (lua_State *L) {
       /* check whether 'pos' is in [1, e] */
       luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2,
                        "position out of bounds");
-      /* crescent */
+      /* crescent: the limit */
       checkelements(L, "table.insert", "shift", (lua_Unsigned)e - pos);
       for (i = e; i > pos; i--) {  /* move up elements */
         lua_geti(L, 1, i - 1);
         lua_seti(L, 1, i);  /* t[i] = t[i - 1] */
-        checkpoint(L, e - i + 1);  /* crescent */
+        checkpoint(L, e - i + 1);  /* crescent: a checkpoint */
       }
-      chargerest(L, e - pos);  /* crescent */
+      chargerest(L, e - pos);  /* crescent: charges the rest */
       break;
     }
     default: {
@@ -139,16 +139,16 @@ static int tremove (lua_State *L) {
     /* check whether 'pos' is in [1, size + 1] */
     luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2,
                      "position out of bounds");
-  if (pos < size)  /* crescent */
+  if (pos < size)  /* crescent: the limit */
     checkelements(L, "table.remove", "shift", (lua_Unsigned)size - pos);
-  first = pos;
+  first = pos;  /* crescent: for the checkpoints */
   lua_geti(L, 1, pos);  /* result = t[pos] */
   for ( ; pos < size; pos++) {
     lua_geti(L, 1, pos + 1);
     lua_seti(L, 1, pos);  /* t[pos] = t[pos + 1] */
-    checkpoint(L, pos - first + 1);  /* crescent */
+    checkpoint(L, pos - first + 1);  /* crescent: a checkpoint */
   }
-  chargerest(L, pos - first);  /* crescent */
+  chargerest(L, pos - first);  /* crescent: charges the rest */
   lua_pushnil(L);
   lua_seti(L, 1, pos);  /* remove entry t[pos] */
   return 1;
@@ -173,24 +173,24 @@ static int tmove (lua_State *L) {
     luaL_argcheck(L, f > 0 || e < LUA_MAXINTEGER + f, 3,
                   "too many elements to move");
     n = e - f + 1;  /* number of elements to move */
-    checkelements(L, "table.move", "range", n);  /* crescent */
+    checkelements(L, "table.move", "range", n);  /* crescent: the limit */
     luaL_argcheck(L, t <= LUA_MAXINTEGER - n + 1, 4,
                   "destination wrap around");
     if (t > e || t <= f || (tt != 1 && !lua_compare(L, 1, tt, LUA_OPEQ))) {
       for (i = 0; i < n; i++) {
         lua_geti(L, 1, f + i);
         lua_seti(L, tt, t + i);
-        checkpoint(L, i + 1);  /* crescent */
+        checkpoint(L, i + 1);  /* crescent: a checkpoint */
       }
     }
     else {
       for (i = n - 1; i >= 0; i--) {
         lua_geti(L, 1, f + i);
         lua_seti(L, tt, t + i);
-        checkpoint(L, n - i);  /* crescent */
+        checkpoint(L, n - i);  /* crescent: a checkpoint */
       }
     }
-    chargerest(L, n);  /* crescent */
+    chargerest(L, n);  /* crescent: charges the rest */
   }
   lua_pushvalue(L, tt);  /* return destination table */
   return 1;
@@ -212,9 +212,9 @@ static int tconcat (lua_State *L) {
   size_t lsep;
   const char *sep = luaL_optlstring(L, 2, "", &lsep);
   lua_Integer i = luaL_optinteger(L, 3, 1);
-  lua_Integer first = i;  /* crescent */
+  lua_Integer first = i;  /* crescent: for the checkpoints */
   last = luaL_optinteger(L, 4, last);
-  if (i < last) {  /* crescent */
+  if (i < last) {  /* crescent: the limit */
     lua_Unsigned n = (lua_Unsigned)last - i;  /* one less: cannot overflow */
     checkelements(L, "table.concat", "range", n + (n < ~(lua_Unsigned)0));
   }
@@ -222,11 +222,11 @@ static int tconcat (lua_State *L) {
   for (; i < last; i++) {
     addfield(L, &b, i);
     luaL_addlstring(&b, sep, lsep);
-    checkpoint(L, i - first + 1);  /* crescent */
+    checkpoint(L, i - first + 1);  /* crescent: a checkpoint */
   }
   if (i == last)  /* add last value (if interval was not empty) */
     addfield(L, &b, i);
-  chargerest(L, i - first);  /* crescent */
+  chargerest(L, i - first);  /* crescent: charges the rest */
   luaL_pushresult(&b);
   return 1;
 }
@@ -265,7 +265,7 @@ static int tunpack (lua_State *L) {
     checkpoint(L, (lua_Unsigned)n - (e - i));  /* crescent: 'n' - left */
   }
   lua_geti(L, 1, e);  /* push last element */
-  chargerest(L, n);  /* crescent */
+  chargerest(L, n);  /* crescent: charges the rest */
   return (int)n;
 }
 
@@ -389,6 +389,7 @@ static IdxT partition (lua_State *L, IdxT lo, IdxT up,
   /* loop invariant: a[lo .. i] <= P <= a[j .. up] */
   for (;;) {
     /* next loop: repeat ++i while a[i] < P */
+    /* crescent: 'countcomp' counts each comparison */
     while ((void)lua_geti(L, 1, ++i), countcomp(L, -1, -2, budget)) {
       if (l_unlikely(i == up - 1))  /* a[i] < P  but a[up - 1] == P  ?? */
         luaL_error(L, "invalid order function for sorting");
@@ -396,6 +397,7 @@ static IdxT partition (lua_State *L, IdxT lo, IdxT up,
     }
     /* after the loop, a[i] >= P and a[lo .. i - 1] < P */
     /* next loop: repeat --j while P < a[j] */
+    /* crescent: counted */
     while ((void)lua_geti(L, 1, --j), countcomp(L, -3, -1, budget)) {
       if (l_unlikely(j < i))  /* j < i  but  a[j] > P ?? */
         luaL_error(L, "invalid order function for sorting");
@@ -432,14 +434,14 @@ static IdxT choosePivot (IdxT lo, IdxT up, unsigned int rnd) {
 */
 static void auxsort (lua_State *L, IdxT lo, IdxT up,
                                    unsigned int rnd,
-                                   SortBudget *budget) {  /* crescent */
+                                   SortBudget *budget) {  /* crescent: 'budget' */
   while (lo < up) {  /* loop for tail recursion */
     IdxT p;  /* Pivot index */
     IdxT n;  /* to be used later */
     /* sort elements 'lo', 'p', and 'up' */
     lua_geti(L, 1, lo);
     lua_geti(L, 1, up);
-    if (countcomp(L, -1, -2, budget))  /* a[up] < a[lo]? */
+    if (countcomp(L, -1, -2, budget))  /* a[up] < a[lo]? (crescent: counted) */
       set2(L, lo, up);  /* swap a[lo] - a[up] */
     else
       lua_pop(L, 2);  /* remove both values */
@@ -451,12 +453,12 @@ static void auxsort (lua_State *L, IdxT lo, IdxT up,
       p = choosePivot(lo, up, rnd);
     lua_geti(L, 1, p);
     lua_geti(L, 1, lo);
-    if (countcomp(L, -2, -1, budget))  /* a[p] < a[lo]? */
+    if (countcomp(L, -2, -1, budget))  /* a[p] < a[lo]? (crescent: counted) */
       set2(L, p, lo);  /* swap a[p] - a[lo] */
     else {
       lua_pop(L, 1);  /* remove a[lo] */
       lua_geti(L, 1, up);
-      if (countcomp(L, -1, -2, budget))  /* a[up] < a[p]? */
+      if (countcomp(L, -1, -2, budget))  /* a[up] < a[p]? (crescent: counted) */
         set2(L, p, up);  /* swap a[up] - a[p] */
       else
         lua_pop(L, 2);
@@ -467,15 +469,17 @@ static void auxsort (lua_State *L, IdxT lo, IdxT up,
     lua_pushvalue(L, -1);  /* push Pivot */
     lua_geti(L, 1, up - 1);  /* push a[up - 1] */
     set2(L, p, up - 1);  /* swap Pivot (a[p]) with a[up - 1] */
-    p = partition(L, lo, up, budget);
+    p = partition(L, lo, up, budget);  /* crescent: 'budget' */
     /* a[lo .. p - 1] <= a[p] == P <= a[p + 1 .. up] */
     if (p - lo < up - p) {  /* lower interval is smaller? */
-      auxsort(L, lo, p - 1, rnd, budget);  /* call recursively for lower interval */
+      /* call recursively for lower interval (crescent: 'budget') */
+      auxsort(L, lo, p - 1, rnd, budget);
       n = p - lo;  /* size of smaller interval */
       lo = p + 1;  /* tail call for [p + 1 .. up] (upper interval) */
     }
     else {
-      auxsort(L, p + 1, up, rnd, budget);  /* call recursively for upper interval */
+      /* call recursively for upper interval (crescent: 'budget') */
+      auxsort(L, p + 1, up, rnd, budget);
       n = up - p;  /* size of smaller interval */
       up = p - 1;  /* tail call for [lo .. p - 1]  (lower interval) */
     }
@@ -488,16 +492,16 @@ static void auxsort (lua_State *L, IdxT lo, IdxT up,
 static int sort (lua_State *L) {
   lua_Integer n = aux_getn(L, 1, TAB_RW);
   if (n > 1) {  /* non-trivial interval? */
-    SortBudget budget;  /* crescent */
+    SortBudget budget;  /* crescent: comparisons */
     luaL_argcheck(L, n < INT_MAX, 1, "array too big");
-    checkelements(L, "table.sort", "array", n);  /* crescent */
-    budget.used = 0;
+    checkelements(L, "table.sort", "array", n);  /* crescent: the limit */
+    budget.used = 0;  /* crescent: comparisons */
     budget.limit = (size_t)n * CRESCENT_SORT_COMPARISONS_PER_ELEMENT;
     if (!lua_isnoneornil(L, 2))  /* is there a 2nd argument? */
       luaL_checktype(L, 2, LUA_TFUNCTION);  /* must be a function */
     lua_settop(L, 2);  /* make sure there are two arguments */
-    auxsort(L, 1, (IdxT)n, 0, &budget);
-    chargerest(L, budget.used);  /* crescent */
+    auxsort(L, 1, (IdxT)n, 0, &budget);  /* crescent: 'budget' */
+    chargerest(L, budget.used);  /* crescent: charges the rest */
   }
   return 0;
 }

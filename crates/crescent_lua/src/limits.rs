@@ -30,8 +30,8 @@
 //! # Already bounded
 //!
 //! What the audit of the libraries scripts get (base, `coroutine`, `string`, `table`,
-//! `utf8`, `math`, and `os.clock`/`time`/`date`; `io`, `debug`, the rest of `os` and
-//! `string.dump`'s loader are not exposed) found bounded without a new check:
+//! `utf8`, `math`, and `os.clock`/`time`/`date`; `io`, `debug` and the rest of `os` are
+//! not exposed) found bounded without a new check:
 //!
 //! - **By memory** (the work is proportional to a result the allocator must hold, or to
 //!   a string or table that exists): `string.rep` (it allocates the whole result first),
@@ -41,11 +41,14 @@
 //!   `dump`; `utf8.len`, `offset`, `codes`, `char`; `tostring`, `tonumber`, `load` (text
 //!   only, and capped by `ScriptConfig::max_source_bytes`), `next`/`pairs`/`ipairs`
 //!   (one step per call), the pattern functions' captures and replacements (each adds to
-//!   the result; `%`-escapes, which may add nothing, count as steps).
+//!   the result; `%`-escapes, which may add nothing, count as steps). This work is not
+//!   charged to the instruction budget: a loop of such calls costs its VM instructions
+//!   (the time budget sees it all).
 //! - **By the stack limit** (Lua's `LUAI_MAXSTACK`, 1,000,000 slots): `table.unpack`
-//!   ("too many results to unpack"), `string.byte` and `utf8.codepoint` ("string slice
-//!   too long"), `select`, `table.pack`, `string.char`, `utf8.char`, `math.max`/`min`
-//!   (their arguments are already on the stack).
+//!   ("too many results to unpack"; it charges and checkpoints its elements, as each may
+//!   call `__index`), `string.byte` and `utf8.codepoint` ("string slice too long"),
+//!   `select`, `table.pack`, `string.char`, `utf8.char`, `math.max`/`min` (their
+//!   arguments are already on the stack).
 //! - **By Lua's own checks**: pattern recursion (`MAXCCALLS`, 200 levels: "pattern too
 //!   complex"), C stack depth (200 nested C calls: "C stack overflow"), `__index` chains
 //!   (2,000 levels), `string.rep`'s "resulting string too large".
@@ -78,8 +81,10 @@ pub const MATCH_STEPS: u64 = 10_000_000;
 ///
 /// Why: the naive search takes time proportional to the subject's length times the
 /// needle's (`("a"):rep(1 << 24):find(("a"):rep(1 << 20) .. "b", 1, true)`). 256 MiB lets
-/// one call scan any string up to 256 MiB once. Error: `string.find: plain search too long
-/// (more than 268435456 bytes examined)`.
+/// one call scan any string up to 256 MiB once. A search whose worst case (subject length
+/// times needle length) is within the limit runs exactly as stock Lua's, uncounted; only
+/// the others count as they go. Error: `string.find: plain search too long (more than
+/// 268435456 bytes examined)`.
 pub const FIND_BYTES: u64 = 256 << 20;
 
 /// Pattern-matching steps charged to the instruction budget as one instruction: a step
