@@ -4,7 +4,13 @@
 //! the stock library built from the same sources (`crescent_lua::open_stock_string`).
 //! No budget is set, so the figures are the library's own cost. A call runs the operation
 //! `REPS` times in a Lua loop; criterion reports the time per operation (element
-//! throughput). Run with `cargo bench --bench strlib`; ratios are budgeted / stock.
+//! throughput). Run with `cargo bench --bench strlib`.
+//!
+//! The machine's load drifts between two criterion benchmarks run seconds apart, so the
+//! ratios (budgeted / stock) are measured on their own at the end: the two libraries
+//! called alternately, the median of the per-round ratios printed per case.
+
+use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mlua::{Function, Lua};
@@ -87,12 +93,49 @@ fn strlib(c: &mut Criterion) {
     }
 }
 
+/// Alternating rounds per case for the ratios.
+const ROUNDS: usize = 400;
+
+fn ratios(_: &mut Criterion) {
+    let text = text();
+    let budgeted = state(false);
+    let stock = state(true);
+    println!("\nbudgeted / stock, median of {ROUNDS} alternating rounds of {REPS} operations:");
+    for (name, source) in CASES {
+        let run = |lua: &Lua| {
+            let f = case(lua, source);
+            let s = lua.create_string(&text).expect("text");
+            move || {
+                let start = Instant::now();
+                f.call::<()>((&s, REPS)).expect("run");
+                start.elapsed().as_secs_f64()
+            }
+        };
+        let (b, s) = (run(&budgeted), run(&stock));
+        let mut rounds: Vec<f64> = (0..ROUNDS)
+            .map(|round| {
+                // Either may go first: neither always runs on the other's warm caches.
+                let (tb, ts) = if round % 2 == 0 {
+                    let tb = b();
+                    (tb, s())
+                } else {
+                    let ts = s();
+                    (b(), ts)
+                };
+                tb / ts
+            })
+            .collect();
+        rounds.sort_by(f64::total_cmp);
+        println!("  {name:<16} {:.3}", rounds[ROUNDS / 2]);
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(30)
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(3));
-    targets = strlib
+    targets = strlib, ratios
 }
 criterion_main!(benches);

@@ -80,6 +80,11 @@ fn backtracking_patterns_are_too_complex_in_every_pattern_function() {
         ("s:gsub(p, '')", "string.gsub"),
         // A `gsub` shares one count among its matches: a backtracking run per position.
         ("(('a'):rep(20000)):gsub('a-a-a-a-b', '')", "string.gsub"),
+        // A class of a mebibyte, scanned at every position.
+        (
+            "('b'):rep(1 << 20):find('[' .. ('a'):rep(1 << 20) .. ']+c')",
+            "string.find",
+        ),
     ] {
         let body = format!("{BACKTRACKING}\n{call}");
         let message = format!("{function}: {limit}");

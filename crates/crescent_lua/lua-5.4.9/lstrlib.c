@@ -414,7 +414,10 @@ static void chargesteps (MatchState *ms) {
                          CRESCENT_STEPS_PER_INSTRUCTION);
 }
 
-/* crescent: the error, once the whole budget is charged */
+/* crescent: the error, once the whole budget is charged (out of line) */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
 static void toomanysteps (MatchState *ms) {
   ms->steps = 0;
   chargesteps(ms);
@@ -422,20 +425,35 @@ static void toomanysteps (MatchState *ms) {
              ms->what, (LUAI_UACINT)CRESCENT_MATCH_STEPS);
 }
 
-/* crescent: spends 'n' steps; past the budget, raises the error */
+/* crescent: spends 'n' steps; the budget spent, raises the error (so
+** 'steps' is never 0 after a count) */
 static void countsteps (MatchState *ms, size_t n) {
-  if (l_unlikely(n > ms->steps))
+  if (l_unlikely(n >= ms->steps))
     toomanysteps(ms);
   ms->steps -= n;
 }
 
+/* crescent: one step, the common case: a decrement and a test */
+#define countstep(ms)  \
+  { if (l_unlikely(--(ms)->steps == 0)) toomanysteps(ms); }
+
 /*
-** crescent: a class '[...]' costs its length each time it is scanned; every
-** 32 bytes past the first 32 count as a step (a short class costs nothing
-** more than the step that uses it).
+** crescent: a class '[...]' costs its length each time it is scanned. A
+** class longer than 32 bytes counts a step per 8 bytes (a short class costs
+** nothing more than the step that uses it).
 */
-#define countclass(ms,p,ep)  \
-  { if (l_unlikely((ep) - (p) > 32)) countsteps(ms, (size_t)((ep) - (p)) / 32); }
+#if defined(__GNUC__)
+__attribute__((noinline))  /* keeps the common case (a short class) light */
+#endif
+static void countlong (MatchState *ms, ptrdiff_t len) {
+  countsteps(ms, (size_t)len / 8);
+}
+
+#define countclass(ms,p,ep,scans)  \
+  { if (l_unlikely((ep) - (p) > 32)) countlong(ms, ((ep) - (p)) * (scans)); }
+
+/* crescent: a repetition of a long class counts it for each byte examined */
+#define LONGCLASS(p,ep)	((ep) - (p) > 32)
 
 /*
 ** crescent: a loop that calls out (a gsub replacement, a '__tostring') passes
@@ -454,7 +472,8 @@ static void countsteps (MatchState *ms, size_t n) {
 #define startsteps(ms,what)	((void)0)
 #define chargesteps(ms)	((void)0)
 #define countsteps(ms,n)	((void)0)
-#define countclass(ms,p,ep)	((void)0)
+#define countstep(ms)	((void)0)
+#define countclass(ms,p,ep,scans)	((void)0)
 #define checkpoint(L,k)	((void)0)
 #define checkreplacement(L,tr,k)	((void)0)
 
@@ -490,6 +509,9 @@ static const char *classend (MatchState *ms, const char *p) {
       return p+1;
     }
     case '[': {
+#if defined(CRESCENT_BUDGET)
+      const char *start = p - 1;  /* crescent: for 'countclass' */
+#endif
       if (*p == '^') p++;
       do {  /* look for a ']' */
         if (l_unlikely(p == ms->p_end))
@@ -497,6 +519,8 @@ static const char *classend (MatchState *ms, const char *p) {
         if (*(p++) == L_ESC && p < ms->p_end)
           p++;  /* skip escapes (e.g. '%]') */
       } while (*p != ']');
+      /* crescent: a long class costs more: this scan and 'singlematch's */
+      countclass(ms, start, p + 1, 2);
       return p+1;
     }
     default: {
@@ -558,10 +582,7 @@ static int singlematch (MatchState *ms, const char *s, const char *p,
     switch (*p) {
       case '.': return 1;  /* matches any char */
       case L_ESC: return match_class(c, uchar(*(p+1)));
-      case '[': {
-        countclass(ms, p, ep);  /* crescent: a long class costs more */
-        return matchbracketclass(c, p, ep-1);
-      }
+      case '[': return matchbracketclass(c, p, ep-1);
       default:  return (uchar(*p) == c);
     }
   }
@@ -578,7 +599,7 @@ static const char *matchbalance (MatchState *ms, const char *s,
     int e = *(p+1);
     int cont = 1;
     while (++s < ms->src_end) {
-      countsteps(ms, 1);  /* crescent: each byte scanned */
+      countstep(ms);  /* crescent: each byte scanned */
       if (*s == e) {
         if (--cont == 0) return s+1;
       }
@@ -592,6 +613,15 @@ static const char *matchbalance (MatchState *ms, const char *s,
 static const char *max_expand (MatchState *ms, const char *s,
                                  const char *p, const char *ep) {
   ptrdiff_t i = 0;  /* counts maximum expand for item */
+#if defined(CRESCENT_BUDGET)
+  if (l_unlikely(LONGCLASS(p, ep))) {  /* crescent: counted as it goes */
+    while (singlematch(ms, s + i, p, ep)) {
+      countclass(ms, p, ep, 1);
+      i++;
+    }
+  }
+  else
+#endif
   while (singlematch(ms, s + i, p, ep))
     i++;
   countsteps(ms, (size_t)i);  /* crescent: each byte examined */
@@ -610,6 +640,7 @@ static const char *min_expand (MatchState *ms, const char *s,
   /* crescent: each iteration calls 'match', which counts it */
   for (;;) {
     const char *res = match(ms, s, ep+1);
+    countclass(ms, p, ep, 1);  /* crescent: and scans a long class once more */
     if (res != NULL)
       return res;
     else if (singlematch(ms, s, p, ep))
@@ -660,7 +691,7 @@ static const char *match (MatchState *ms, const char *s, const char *p) {
   if (l_unlikely(ms->matchdepth-- == 0))
     luaL_error(ms->L, "pattern too complex");
   init: /* using goto to optimize tail recursion */
-  countsteps(ms, 1);  /* crescent: each call and each tail call */
+  countstep(ms);  /* crescent: each call and each tail call */
   if (p != ms->p_end) {  /* end of pattern? */
     switch (*p) {
       case '(': {  /* start capture */
@@ -695,7 +726,6 @@ static const char *match (MatchState *ms, const char *s, const char *p) {
             if (l_unlikely(*p != '['))
               luaL_error(ms->L, "missing '[' after '%%f' in pattern");
             ep = classend(ms, p);  /* points to what is next */
-            countclass(ms, p, ep);  /* crescent: a long class costs more */
             previous = (s == ms->src_init) ? '\0' : *(s - 1);
             if (!matchbracketclass(uchar(previous), p, ep - 1) &&
                matchbracketclass(uchar(*s), p, ep - 1)) {
@@ -719,7 +749,6 @@ static const char *match (MatchState *ms, const char *s, const char *p) {
       }
       default: dflt: {  /* pattern class plus optional suffix */
         const char *ep = classend(ms, p);  /* points to optional suffix */
-        countclass(ms, p, ep);  /* crescent: a long class costs more */
         /* does not match at least once? */
         if (!singlematch(ms, s, p, ep)) {
           if (*ep == '*' || *ep == '?' || *ep == '-') {  /* accept empty? */
@@ -1072,7 +1101,7 @@ static void add_s (MatchState *ms, luaL_Buffer *b, const char *s,
   const char *news = lua_tolstring(L, 3, &l);
   const char *p;
   while ((p = (char *)memchr(news, L_ESC, l)) != NULL) {
-    countsteps(ms, 1);  /* crescent: an escape may add nothing ('%0' of "") */
+    countstep(ms);  /* crescent: an escape may add nothing ('%0' of "") */
     luaL_addlstring(b, news, p - news);
     p++;  /* skip ESC */
     if (*p == L_ESC)  /* '%%' */
@@ -1548,10 +1577,9 @@ static int str_format (lua_State *L) {
           break;
         }
         case 's': {
-          size_t l;
-          const char *s;
           checkpoint(L, arg);  /* crescent: '__tostring' may be a C function */
-          s = luaL_tolstring(L, arg, &l);
+          size_t l;
+          const char *s = luaL_tolstring(L, arg, &l);
           if (form[2] == '\0')  /* no modifiers? */
             luaL_addvalue(&b);  /* keep entire string */
           else {

@@ -65,14 +65,15 @@ use std::ffi::c_longlong;
 /// Steps one call of `string.find`, `string.match` or `string.gsub` with a pattern (or one
 /// call of a `string.gmatch` iterator) may take: each matcher call and each loop
 /// iteration, each subject byte examined by a repetition or a `%b`, each byte compared by
-/// a back-reference (`%1`), each `%`-escape in a `gsub` replacement, and every 32 bytes of
-/// a long `[...]` class scanned. All the matches of one `gsub` share one count.
+/// a back-reference (`%1`), each `%`-escape in a `gsub` replacement, and every 8 bytes of
+/// a `[...]` class longer than 32 bytes, each time it is scanned. All the matches of one
+/// `gsub` share one count.
 ///
 /// Why: backtracking patterns take exponential time (`('a'):rep(15):find(('a*'):rep(12)
 /// .. 'b')` takes a second; a few more letters take hours) in one C call. Ten million
-/// steps take about 50 ms, the default time budget of a call; a `gsub` over a mebibyte of
-/// text takes about 1.2 million. Error: `string.find: pattern too complex (more than
-/// 10000000 steps)` (named after the function: `string.gsub: ...`).
+/// steps take 40 to 100 ms, about the default time budget of a call; a `gsub` over a
+/// mebibyte of text takes about 1.2 million. Error: `string.find: pattern too complex
+/// (more than 10000000 steps)` (named after the function: `string.gsub: ...`).
 pub const MATCH_STEPS: u64 = 10_000_000;
 
 /// Bytes one plain `string.find` (or one whose pattern has no special characters) may
