@@ -163,9 +163,11 @@ int crescent_install_signal(int signo) {
 ** C work (crescent_limits.h): a library function charges the work it did as
 ** `instructions`. The instruction budget counts them like a coroutine's and, once they
 ** reach a period, makes L's hook fire at its next instruction (the count kept exact, as
-** in lua_resume). The time budget has nothing to count; once armed, it makes L's hook
-** check the time at its next instruction instead of up to a period later, so a loop of
-** slow C calls stops after the one that ran out of time.
+** in lua_resume). The time budget has nothing to count; once armed, a call that did a
+** period's worth of work makes L's hook check the time at its next instruction instead
+** of up to a period later, so a loop of slow C calls stops after the one that ran out of
+** time. (Not every call: armed for another handler's overrun, this one's many quick
+** calls would each pay a check.)
 */
 void crescent_charge(lua_State *L, size_t instructions) {
   if (instructions == 0 || L == NULL)
@@ -181,7 +183,7 @@ void crescent_charge(lua_State *L, size_t instructions) {
       L->hookcount = 1;
     }
   }
-  else if (armed) {
+  else if (armed && instructions >= (size_t)armed_period) {
     arm(L);
     L->hookcount = 1;
   }
