@@ -7,8 +7,10 @@
 //!   in every process (stock Lua seeds from the clock and from addresses). Tables keyed by
 //!   tables, functions or userdata still hash by address: their order is not reproducible.
 //! - **No single C call runs unbounded**: pattern matching and plain `find` count their
-//!   steps, and library functions whose work memory does not bound check their arguments
-//!   (see [`limits`]).
+//!   steps, and library functions whose work memory does not bound check their arguments;
+//!   the work they do counts against the instruction budget, and their loops that call
+//!   out (metamethods, order functions) run the budget's check as they go (see
+//!   [`limits`]).
 //! - **Every switch between Lua threads is seen** (a shim around `lua_resume`), so the
 //!   budget reaches coroutines: a time budget arms the thread switched to, an instruction
 //!   budget counts what each coroutine ran.
