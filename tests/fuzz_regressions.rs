@@ -207,8 +207,6 @@ fn replay_api_ops(source: Vec<u8>) -> Result<(), String> {
 /// [`known_open_regressions`] (`cargo test --test fuzz_regressions -- --ignored`).
 /// Move a file out of this list once its bug is fixed.
 const KNOWN_OPEN: &[(&str, &str)] = &[
-    ("script_source", "pattern_backtracking.lua"),
-    ("script_source", "string_scan_loop.lua"),
 ];
 
 /// Replays one input the way its fuzz target does; `Err` says what the target would

@@ -50,6 +50,18 @@
 	(sizeof(size_t) < sizeof(int) ? MAX_SIZET : (size_t)(INT_MAX))
 
 
+/*
+** crescent: no single call runs unbounded (limits in crescent_limits.h).
+** Pattern matching counts its steps and plain 'find' the bytes it examines;
+** past the limit the call raises an error, and the work done is charged to
+** the instruction budget. Defining CRESCENT_STOCK_STRLIB compiles every
+** crescent edit out: the stock library, built a second time for benchmarks.
+*/
+#if !defined(CRESCENT_STOCK_STRLIB)
+#define CRESCENT_BUDGET
+#endif
+
+
 
 
 static int str_len (lua_State *L) {
@@ -152,7 +164,12 @@ static int str_rep (lua_State *L) {
   const char *s = luaL_checklstring(L, 1, &l);
   lua_Integer n = luaL_checkinteger(L, 2);
   const char *sep = luaL_optlstring(L, 3, "", &lsep);
+#if defined(CRESCENT_BUDGET)
+  /* crescent: an empty result at once, not after 'n' empty copies */
+  if (n <= 0 || (l == 0 && lsep == 0))
+#else
   if (n <= 0)
+#endif
     lua_pushliteral(L, "");
   else if (l_unlikely(l + lsep < l || l + lsep > MAXSIZE / n))
     return luaL_error(L, "resulting string too large");
@@ -362,6 +379,10 @@ typedef struct MatchState {
   lua_State *L;
   int matchdepth;  /* control for recursive depth (to avoid C stack overflow) */
   unsigned char level;  /* total number of captures (finished or unfinished) */
+#if defined(CRESCENT_BUDGET)
+  size_t steps;  /* crescent: steps left in this call's budget */
+  const char *what;  /* crescent: the function counting them, for the error */
+#endif
   struct {
     const char *init;
     ptrdiff_t len;
@@ -376,6 +397,86 @@ static const char *match (MatchState *ms, const char *s, const char *p);
 /* maximum recursion depth for 'match' */
 #if !defined(MAXCCALLS)
 #define MAXCCALLS	200
+#endif
+
+
+#if defined(CRESCENT_BUDGET)
+
+/* crescent: a call starts with a full budget */
+static void startsteps (MatchState *ms, const char *what) {
+  ms->steps = CRESCENT_MATCH_STEPS;
+  ms->what = what;
+}
+
+/* crescent: the steps a call used, charged to the instruction budget */
+static void chargesteps (MatchState *ms) {
+  crescent_charge(ms->L, (CRESCENT_MATCH_STEPS - ms->steps) /
+                         CRESCENT_STEPS_PER_INSTRUCTION);
+}
+
+/* crescent: the error, once the whole budget is charged (out of line) */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void toomanysteps (MatchState *ms) {
+  ms->steps = 0;
+  chargesteps(ms);
+  luaL_error(ms->L, "%s: pattern too complex (more than %I steps)",
+             ms->what, (LUAI_UACINT)CRESCENT_MATCH_STEPS);
+}
+
+/* crescent: spends 'n' steps; the budget spent, raises the error (so
+** 'steps' is never 0 after a count) */
+static void countsteps (MatchState *ms, size_t n) {
+  if (l_unlikely(n >= ms->steps))
+    toomanysteps(ms);
+  ms->steps -= n;
+}
+
+/* crescent: one step, the common case: a decrement and a test */
+#define countstep(ms)  \
+  { if (l_unlikely(--(ms)->steps == 0)) toomanysteps(ms); }
+
+/*
+** crescent: a class '[...]' costs its length each time it is scanned. A
+** class longer than 32 bytes counts a step per 8 bytes (a short class costs
+** nothing more than the step that uses it).
+*/
+#if defined(__GNUC__)
+__attribute__((noinline))  /* keeps the common case (a short class) light */
+#endif
+static void countlong (MatchState *ms, ptrdiff_t len) {
+  countsteps(ms, (size_t)len / 8);
+}
+
+#define countclass(ms,p,ep,scans)  \
+  { if (l_unlikely((ep) - (p) > 32)) countlong(ms, ((ep) - (p)) * (scans)); }
+
+/* crescent: a repetition of a long class counts it for each byte examined */
+#define LONGCLASS(p,ep)	((ep) - (p) > 32)
+
+/*
+** crescent: a loop that calls out (a gsub replacement, a '__tostring') passes
+** a checkpoint every so often: a callout that is a C function runs no
+** instruction, so no hook would see the loop.
+*/
+#define checkpoint(L,k)  \
+  { if (l_unlikely(((k) & 15) == 0)) crescent_checkpoint(L, 0); }
+
+/* crescent: a gsub replacement that may call out (a function, a table's '__index') */
+#define checkreplacement(L,tr,k)  \
+  { if ((tr) == LUA_TFUNCTION || (tr) == LUA_TTABLE) checkpoint(L, k); }
+
+#else
+
+#define startsteps(ms,what)	((void)0)
+#define chargesteps(ms)	((void)0)
+#define countsteps(ms,n)	((void)0)
+#define countstep(ms)	((void)0)
+#define countclass(ms,p,ep,scans)	((void)0)
+#define checkpoint(L,k)	((void)0)
+#define checkreplacement(L,tr,k)	((void)0)
+
 #endif
 
 
@@ -408,6 +509,9 @@ static const char *classend (MatchState *ms, const char *p) {
       return p+1;
     }
     case '[': {
+#if defined(CRESCENT_BUDGET)
+      const char *start = p - 1;  /* crescent: for 'countclass' */
+#endif
       if (*p == '^') p++;
       do {  /* look for a ']' */
         if (l_unlikely(p == ms->p_end))
@@ -415,6 +519,8 @@ static const char *classend (MatchState *ms, const char *p) {
         if (*(p++) == L_ESC && p < ms->p_end)
           p++;  /* skip escapes (e.g. '%]') */
       } while (*p != ']');
+      /* crescent: a long class costs more: this scan and 'singlematch's */
+      countclass(ms, start, p + 1, 2);
       return p+1;
     }
     default: {
@@ -493,6 +599,7 @@ static const char *matchbalance (MatchState *ms, const char *s,
     int e = *(p+1);
     int cont = 1;
     while (++s < ms->src_end) {
+      countstep(ms);  /* crescent: each byte scanned */
       if (*s == e) {
         if (--cont == 0) return s+1;
       }
@@ -506,8 +613,18 @@ static const char *matchbalance (MatchState *ms, const char *s,
 static const char *max_expand (MatchState *ms, const char *s,
                                  const char *p, const char *ep) {
   ptrdiff_t i = 0;  /* counts maximum expand for item */
+#if defined(CRESCENT_BUDGET)
+  if (l_unlikely(LONGCLASS(p, ep))) {  /* crescent: counted as it goes */
+    while (singlematch(ms, s + i, p, ep)) {
+      countclass(ms, p, ep, 1);
+      i++;
+    }
+  }
+  else
+#endif
   while (singlematch(ms, s + i, p, ep))
     i++;
+  countsteps(ms, (size_t)i);  /* crescent: each byte examined */
   /* keeps trying to match with the maximum repetitions */
   while (i>=0) {
     const char *res = match(ms, (s+i), ep+1);
@@ -520,8 +637,10 @@ static const char *max_expand (MatchState *ms, const char *s,
 
 static const char *min_expand (MatchState *ms, const char *s,
                                  const char *p, const char *ep) {
+  /* crescent: each iteration calls 'match', which counts it */
   for (;;) {
     const char *res = match(ms, s, ep+1);
+    countclass(ms, p, ep, 1);  /* crescent: and scans a long class once more */
     if (res != NULL)
       return res;
     else if (singlematch(ms, s, p, ep))
@@ -560,6 +679,7 @@ static const char *match_capture (MatchState *ms, const char *s, int l) {
   size_t len;
   l = check_capture(ms, l);
   len = ms->capture[l].len;
+  countsteps(ms, (size_t)(ms->src_end-s) >= len ? len : 0);  /* crescent: the bytes compared */
   if ((size_t)(ms->src_end-s) >= len &&
       memcmp(ms->capture[l].init, s, len) == 0)
     return s+len;
@@ -571,6 +691,7 @@ static const char *match (MatchState *ms, const char *s, const char *p) {
   if (l_unlikely(ms->matchdepth-- == 0))
     luaL_error(ms->L, "pattern too complex");
   init: /* using goto to optimize tail recursion */
+  countstep(ms);  /* crescent: each call and each tail call */
   if (p != ms->p_end) {  /* end of pattern? */
     switch (*p) {
       case '(': {  /* start capture */
@@ -670,6 +791,73 @@ static const char *match (MatchState *ms, const char *s, const char *p) {
 
 
 
+#if defined(CRESCENT_BUDGET)
+
+/*
+** crescent: a plain find counts the bytes it examines against '*budget':
+** those 'memchr' scans (never past the budget) and those compared.
+*/
+static void findtoolong (lua_State *L) {
+  crescent_charge(L, CRESCENT_FIND_BYTES / CRESCENT_BYTES_PER_INSTRUCTION);
+  luaL_error(L, "string.find: plain search too long "
+                "(more than %I bytes examined)",
+                (LUAI_UACINT)CRESCENT_FIND_BYTES);
+}
+
+/*
+** crescent: 'memcmp' in doubling blocks, so that a long needle that differs
+** early counts the bytes actually compared, not its whole length.
+*/
+static int equalcounted (lua_State *L, size_t *left, const char *a,
+                         const char *b, size_t n) {
+  size_t block = 32;
+  for (;;) {
+    size_t k = n < block ? n : block;
+    if (l_unlikely(k > *left))
+      findtoolong(L);
+    *left -= k;
+    if (memcmp(a, b, k) != 0)
+      return 0;
+    if (k == n)
+      return 1;
+    a += k; b += k; n -= k;
+    block *= 2;
+  }
+}
+
+static const char *lmemfind_counted (lua_State *L, size_t *budget,
+                                     const char *s1, size_t l1,
+                                     const char *s2, size_t l2) {
+  size_t left = *budget;  /* in a local: the loop is hot */
+  const char *found = NULL;
+  if (l2 == 0) return s1;  /* empty strings are everywhere */
+  else if (l2 > l1) return NULL;  /* avoids a negative 'l1' */
+  l2--;  /* 1st char will be checked by 'memchr' */
+  l1 = l1-l2;  /* 's2' cannot be found after that */
+  while (l1 > 0) {
+    const char *init = (const char *)memchr(s1, *s2, l1 < left ? l1 : left);
+    if (init == NULL) {  /* not within the budget, or not at all */
+      if (l1 > left)
+        findtoolong(L);
+      left -= l1;
+      break;
+    }
+    init++;   /* 1st char is already checked */
+    left -= init - s1;  /* no more than 'left': 'memchr' stopped there */
+    if (equalcounted(L, &left, init, s2+1, l2)) {
+      found = init-1;
+      break;
+    }
+    l1 -= init-s1;  /* correct 'l1' and 's1' to try again */
+    s1 = init;
+  }
+  *budget = left;
+  return found;
+}
+
+#endif
+
+
 static const char *lmemfind (const char *s1, size_t l1,
                                const char *s2, size_t l2) {
   if (l2 == 0) return s1;  /* empty strings are everywhere */
@@ -690,6 +878,35 @@ static const char *lmemfind (const char *s1, size_t l1,
     return NULL;  /* not found */
   }
 }
+
+
+#if defined(CRESCENT_BUDGET)
+
+/*
+** crescent: a plain find, charged the bytes it examines. A search whose
+** worst case (every byte a candidate compared in full: 'l1 * l2' bytes)
+** fits the budget runs as in stock Lua, charged the bytes it scanned; only
+** the others count as they go.
+*/
+static const char *findplain (lua_State *L, const char *s1, size_t l1,
+                              const char *s2, size_t l2) {
+  const char *found;
+  size_t examined;
+  if (l2 == 0 || l1 <= CRESCENT_FIND_BYTES / l2) {
+    found = lmemfind(s1, l1, s2, l2);
+    examined = found ? (size_t)(found - s1) + l2 : l1;
+  }
+  else {
+    size_t left = CRESCENT_FIND_BYTES;
+    found = lmemfind_counted(L, &left, s1, l1, s2, l2);
+    examined = CRESCENT_FIND_BYTES - left;
+  }
+  if (examined >= CRESCENT_BYTES_PER_INSTRUCTION)
+    crescent_charge(L, examined / CRESCENT_BYTES_PER_INSTRUCTION);
+  return found;
+}
+
+#endif
 
 
 /*
@@ -781,7 +998,11 @@ static int str_find_aux (lua_State *L, int find) {
   /* explicit request or no special characters? */
   if (find && (lua_toboolean(L, 4) || nospecials(p, lp))) {
     /* do a plain search */
+#if defined(CRESCENT_BUDGET)
+    const char *s2 = findplain(L, s + init, ls - init, p, lp);  /* crescent: counted */
+#else
     const char *s2 = lmemfind(s + init, ls - init, p, lp);
+#endif
     if (s2) {
       lua_pushinteger(L, (s2 - s) + 1);
       lua_pushinteger(L, (s2 - s) + lp);
@@ -796,10 +1017,12 @@ static int str_find_aux (lua_State *L, int find) {
       p++; lp--;  /* skip anchor character */
     }
     prepstate(&ms, L, s, ls, p, lp);
+    startsteps(&ms, find ? "string.find" : "string.match");  /* crescent: a budget per call */
     do {
       const char *res;
       reprepstate(&ms);
       if ((res=match(&ms, s1, p)) != NULL) {
+        chargesteps(&ms);  /* crescent: charges the steps */
         if (find) {
           lua_pushinteger(L, (s1 - s) + 1);  /* start */
           lua_pushinteger(L, res - s);   /* end */
@@ -809,6 +1032,7 @@ static int str_find_aux (lua_State *L, int find) {
           return push_captures(&ms, s1, res);
       }
     } while (s1++ < ms.src_end && !anchor);
+    chargesteps(&ms);  /* crescent: charges the steps */
   }
   luaL_pushfail(L);  /* not found */
   return 1;
@@ -838,14 +1062,17 @@ static int gmatch_aux (lua_State *L) {
   GMatchState *gm = (GMatchState *)lua_touserdata(L, lua_upvalueindex(3));
   const char *src;
   gm->ms.L = L;
+  startsteps(&gm->ms, "string.gmatch");  /* crescent: each call has its own */
   for (src = gm->src; src <= gm->ms.src_end; src++) {
     const char *e;
     reprepstate(&gm->ms);
     if ((e = match(&gm->ms, src, gm->p)) != NULL && e != gm->lastmatch) {
       gm->src = gm->lastmatch = e;
+      chargesteps(&gm->ms);  /* crescent: charges the steps */
       return push_captures(&gm->ms, src, e);
     }
   }
+  chargesteps(&gm->ms);  /* crescent: charges the steps */
   return 0;  /* not found */
 }
 
@@ -874,6 +1101,7 @@ static void add_s (MatchState *ms, luaL_Buffer *b, const char *s,
   const char *news = lua_tolstring(L, 3, &l);
   const char *p;
   while ((p = (char *)memchr(news, L_ESC, l)) != NULL) {
+    countstep(ms);  /* crescent: an escape may add nothing ('%0' of "") */
     luaL_addlstring(b, news, p - news);
     p++;  /* skip ESC */
     if (*p == L_ESC)  /* '%%' */
@@ -958,12 +1186,14 @@ static int str_gsub (lua_State *L) {
     p++; lp--;  /* skip anchor character */
   }
   prepstate(&ms, L, src, srcl, p, lp);
+  startsteps(&ms, "string.gsub");  /* crescent: one budget for all matches */
   while (n < max_s) {
     const char *e;
     reprepstate(&ms);  /* (re)prepare state for new match */
     if ((e = match(&ms, src, p)) != NULL && e != lastmatch) {  /* match? */
       n++;
       changed = add_value(&ms, &b, src, e, tr) | changed;
+      checkreplacement(L, tr, n);  /* crescent: callouts */
       src = lastmatch = e;
     }
     else if (src < ms.src_end)  /* otherwise, skip one character */
@@ -977,6 +1207,7 @@ static int str_gsub (lua_State *L) {
     luaL_addlstring(&b, src, ms.src_end-src);
     luaL_pushresult(&b);  /* create and return new string */
   }
+  chargesteps(&ms);  /* crescent: charges the steps */
   lua_pushinteger(L, n);  /* number of substitutions */
   return 2;
 }
@@ -1346,6 +1577,7 @@ static int str_format (lua_State *L) {
           break;
         }
         case 's': {
+          checkpoint(L, arg);  /* crescent: '__tostring' may be a C function */
           size_t l;
           const char *s = luaL_tolstring(L, arg, &l);
           if (form[2] == '\0')  /* no modifiers? */

@@ -37,6 +37,41 @@
 #define aux_getn(L,n,w)	(checktab(L, n, (w) | TAB_L), luaL_len(L, n))
 
 
+/*
+** crescent: no single call runs unbounded (limits in crescent_limits.h).
+** Memory does not bound these loops: '__len' may claim any length and
+** '__index' may answer for elements that do not exist. So a call checks the
+** number of elements it will visit first. The elements visited are charged
+** to the instruction budget, at a checkpoint every CRESCENT_CHECK_EVERY of
+** them: a metamethod that is a C function runs no instruction, so the
+** checkpoint is where the budget can stop the loop.
+*/
+static int toomany (lua_State *L, const char *what, const char *range,
+                    lua_Unsigned n) {
+  char count[32];
+  snprintf(count, sizeof(count), "%" LUA_INTEGER_FRMLEN "u",
+           (LUA_UNSIGNED)n);
+  return luaL_error(L, "%s: %s of %s elements exceeds the limit of %d",
+                    what, range, count, CRESCENT_TABLE_ELEMENTS);
+}
+
+/* crescent: checks 'n' elements against the limit */
+#define checkelements(L,what,range,n)  \
+  { if (l_unlikely((lua_Unsigned)(n) > CRESCENT_TABLE_ELEMENTS))  \
+      toomany(L, what, range, (lua_Unsigned)(n)); }
+
+/* crescent: after the 'k'th element, every CRESCENT_CHECK_EVERY */
+#define checkpoint(L,k)  \
+  { if (l_unlikely(((k) & (CRESCENT_CHECK_EVERY - 1)) == 0))  \
+      crescent_checkpoint(L, CRESCENT_CHECK_EVERY /  \
+                             CRESCENT_ELEMENTS_PER_INSTRUCTION); }
+
+/* crescent: charges what the checkpoints of 'n' elements did not */
+#define chargerest(L,n)  \
+  crescent_charge(L, ((size_t)(n) & (CRESCENT_CHECK_EVERY - 1)) /  \
+                     CRESCENT_ELEMENTS_PER_INSTRUCTION)
+
+
 static int checkfield (lua_State *L, const char *key, int n) {
   lua_pushstring(L, key);
   return (lua_rawget(L, -n) != LUA_TNIL);
@@ -77,10 +112,14 @@ static int tinsert (lua_State *L) {
       /* check whether 'pos' is in [1, e] */
       luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2,
                        "position out of bounds");
+      /* crescent: the limit */
+      checkelements(L, "table.insert", "shift", (lua_Unsigned)e - pos);
       for (i = e; i > pos; i--) {  /* move up elements */
         lua_geti(L, 1, i - 1);
         lua_seti(L, 1, i);  /* t[i] = t[i - 1] */
+        checkpoint(L, e - i + 1);  /* crescent: a checkpoint */
       }
+      chargerest(L, e - pos);  /* crescent: charges the rest */
       break;
     }
     default: {
@@ -95,15 +134,21 @@ static int tinsert (lua_State *L) {
 static int tremove (lua_State *L) {
   lua_Integer size = aux_getn(L, 1, TAB_RW);
   lua_Integer pos = luaL_optinteger(L, 2, size);
+  lua_Integer first;  /* crescent: where the shift starts */
   if (pos != size)  /* validate 'pos' if given */
     /* check whether 'pos' is in [1, size + 1] */
     luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2,
                      "position out of bounds");
+  if (pos < size)  /* crescent: the limit */
+    checkelements(L, "table.remove", "shift", (lua_Unsigned)size - pos);
+  first = pos;  /* crescent: for the checkpoints */
   lua_geti(L, 1, pos);  /* result = t[pos] */
   for ( ; pos < size; pos++) {
     lua_geti(L, 1, pos + 1);
     lua_seti(L, 1, pos);  /* t[pos] = t[pos + 1] */
+    checkpoint(L, pos - first + 1);  /* crescent: a checkpoint */
   }
+  chargerest(L, pos - first);  /* crescent: charges the rest */
   lua_pushnil(L);
   lua_seti(L, 1, pos);  /* remove entry t[pos] */
   return 1;
@@ -128,20 +173,24 @@ static int tmove (lua_State *L) {
     luaL_argcheck(L, f > 0 || e < LUA_MAXINTEGER + f, 3,
                   "too many elements to move");
     n = e - f + 1;  /* number of elements to move */
+    checkelements(L, "table.move", "range", n);  /* crescent: the limit */
     luaL_argcheck(L, t <= LUA_MAXINTEGER - n + 1, 4,
                   "destination wrap around");
     if (t > e || t <= f || (tt != 1 && !lua_compare(L, 1, tt, LUA_OPEQ))) {
       for (i = 0; i < n; i++) {
         lua_geti(L, 1, f + i);
         lua_seti(L, tt, t + i);
+        checkpoint(L, i + 1);  /* crescent: a checkpoint */
       }
     }
     else {
       for (i = n - 1; i >= 0; i--) {
         lua_geti(L, 1, f + i);
         lua_seti(L, tt, t + i);
+        checkpoint(L, n - i);  /* crescent: a checkpoint */
       }
     }
+    chargerest(L, n);  /* crescent: charges the rest */
   }
   lua_pushvalue(L, tt);  /* return destination table */
   return 1;
@@ -163,14 +212,21 @@ static int tconcat (lua_State *L) {
   size_t lsep;
   const char *sep = luaL_optlstring(L, 2, "", &lsep);
   lua_Integer i = luaL_optinteger(L, 3, 1);
+  lua_Integer first = i;  /* crescent: for the checkpoints */
   last = luaL_optinteger(L, 4, last);
+  if (i < last) {  /* crescent: the limit */
+    lua_Unsigned n = (lua_Unsigned)last - i;  /* one less: cannot overflow */
+    checkelements(L, "table.concat", "range", n + (n < ~(lua_Unsigned)0));
+  }
   luaL_buffinit(L, &b);
   for (; i < last; i++) {
     addfield(L, &b, i);
     luaL_addlstring(&b, sep, lsep);
+    checkpoint(L, i - first + 1);  /* crescent: a checkpoint */
   }
   if (i == last)  /* add last value (if interval was not empty) */
     addfield(L, &b, i);
+  chargerest(L, i - first);  /* crescent: charges the rest */
   luaL_pushresult(&b);
   return 1;
 }
@@ -206,8 +262,10 @@ static int tunpack (lua_State *L) {
     return luaL_error(L, "too many results to unpack");
   for (; i < e; i++) {  /* push arg[i..e - 1] (to avoid overflows) */
     lua_geti(L, 1, i);
+    checkpoint(L, (lua_Unsigned)n - (e - i));  /* crescent: 'n' - left */
   }
   lua_geti(L, 1, e);  /* push last element */
+  chargerest(L, n);  /* crescent: charges the rest */
   return (int)n;
 }
 
@@ -297,26 +355,50 @@ static int sort_comp (lua_State *L, int a, int b) {
 
 
 /*
+** crescent: the comparisons a sort may make, counted, and checkpoints among
+** them. A bad pivot (or order function) cannot make the sort quadratic.
+*/
+typedef struct SortBudget {
+  size_t used, limit;
+} SortBudget;
+
+static int countcomp (lua_State *L, int a, int b, SortBudget *budget) {
+  if (l_unlikely((++budget->used & (CRESCENT_CHECK_EVERY - 1)) == 0)) {
+    if (budget->used > budget->limit)
+      luaL_error(L, "table.sort: more than %d comparisons per element "
+                    "(invalid order function for sorting?)",
+                    CRESCENT_SORT_COMPARISONS_PER_ELEMENT);
+    crescent_checkpoint(L, CRESCENT_CHECK_EVERY /
+                           CRESCENT_ELEMENTS_PER_INSTRUCTION);
+  }
+  return sort_comp(L, a, b);
+}
+
+
+/*
 ** Does the partition: Pivot P is at the top of the stack.
 ** precondition: a[lo] <= P == a[up-1] <= a[up],
 ** so it only needs to do the partition from lo + 1 to up - 2.
 ** Pos-condition: a[lo .. i - 1] <= a[i] == P <= a[i + 1 .. up]
 ** returns 'i'.
 */
-static IdxT partition (lua_State *L, IdxT lo, IdxT up) {
+static IdxT partition (lua_State *L, IdxT lo, IdxT up,
+                       SortBudget *budget) {  /* crescent: 'budget' */
   IdxT i = lo;  /* will be incremented before first use */
   IdxT j = up - 1;  /* will be decremented before first use */
   /* loop invariant: a[lo .. i] <= P <= a[j .. up] */
   for (;;) {
     /* next loop: repeat ++i while a[i] < P */
-    while ((void)lua_geti(L, 1, ++i), sort_comp(L, -1, -2)) {
+    /* crescent: 'countcomp' counts each comparison */
+    while ((void)lua_geti(L, 1, ++i), countcomp(L, -1, -2, budget)) {
       if (l_unlikely(i == up - 1))  /* a[i] < P  but a[up - 1] == P  ?? */
         luaL_error(L, "invalid order function for sorting");
       lua_pop(L, 1);  /* remove a[i] */
     }
     /* after the loop, a[i] >= P and a[lo .. i - 1] < P */
     /* next loop: repeat --j while P < a[j] */
-    while ((void)lua_geti(L, 1, --j), sort_comp(L, -3, -1)) {
+    /* crescent: counted */
+    while ((void)lua_geti(L, 1, --j), countcomp(L, -3, -1, budget)) {
       if (l_unlikely(j < i))  /* j < i  but  a[j] > P ?? */
         luaL_error(L, "invalid order function for sorting");
       lua_pop(L, 1);  /* remove a[j] */
@@ -351,14 +433,15 @@ static IdxT choosePivot (IdxT lo, IdxT up, unsigned int rnd) {
 ** Quicksort algorithm (recursive function)
 */
 static void auxsort (lua_State *L, IdxT lo, IdxT up,
-                                   unsigned int rnd) {
+                                   unsigned int rnd,
+                                   SortBudget *budget) {  /* crescent: 'budget' */
   while (lo < up) {  /* loop for tail recursion */
     IdxT p;  /* Pivot index */
     IdxT n;  /* to be used later */
     /* sort elements 'lo', 'p', and 'up' */
     lua_geti(L, 1, lo);
     lua_geti(L, 1, up);
-    if (sort_comp(L, -1, -2))  /* a[up] < a[lo]? */
+    if (countcomp(L, -1, -2, budget))  /* a[up] < a[lo]? (crescent: counted) */
       set2(L, lo, up);  /* swap a[lo] - a[up] */
     else
       lua_pop(L, 2);  /* remove both values */
@@ -370,12 +453,12 @@ static void auxsort (lua_State *L, IdxT lo, IdxT up,
       p = choosePivot(lo, up, rnd);
     lua_geti(L, 1, p);
     lua_geti(L, 1, lo);
-    if (sort_comp(L, -2, -1))  /* a[p] < a[lo]? */
+    if (countcomp(L, -2, -1, budget))  /* a[p] < a[lo]? (crescent: counted) */
       set2(L, p, lo);  /* swap a[p] - a[lo] */
     else {
       lua_pop(L, 1);  /* remove a[lo] */
       lua_geti(L, 1, up);
-      if (sort_comp(L, -1, -2))  /* a[up] < a[p]? */
+      if (countcomp(L, -1, -2, budget))  /* a[up] < a[p]? (crescent: counted) */
         set2(L, p, up);  /* swap a[up] - a[p] */
       else
         lua_pop(L, 2);
@@ -386,15 +469,17 @@ static void auxsort (lua_State *L, IdxT lo, IdxT up,
     lua_pushvalue(L, -1);  /* push Pivot */
     lua_geti(L, 1, up - 1);  /* push a[up - 1] */
     set2(L, p, up - 1);  /* swap Pivot (a[p]) with a[up - 1] */
-    p = partition(L, lo, up);
+    p = partition(L, lo, up, budget);  /* crescent: 'budget' */
     /* a[lo .. p - 1] <= a[p] == P <= a[p + 1 .. up] */
     if (p - lo < up - p) {  /* lower interval is smaller? */
-      auxsort(L, lo, p - 1, rnd);  /* call recursively for lower interval */
+      /* call recursively for lower interval (crescent: 'budget') */
+      auxsort(L, lo, p - 1, rnd, budget);
       n = p - lo;  /* size of smaller interval */
       lo = p + 1;  /* tail call for [p + 1 .. up] (upper interval) */
     }
     else {
-      auxsort(L, p + 1, up, rnd);  /* call recursively for upper interval */
+      /* call recursively for upper interval (crescent: 'budget') */
+      auxsort(L, p + 1, up, rnd, budget);
       n = up - p;  /* size of smaller interval */
       up = p - 1;  /* tail call for [lo .. p - 1]  (lower interval) */
     }
@@ -407,11 +492,16 @@ static void auxsort (lua_State *L, IdxT lo, IdxT up,
 static int sort (lua_State *L) {
   lua_Integer n = aux_getn(L, 1, TAB_RW);
   if (n > 1) {  /* non-trivial interval? */
+    SortBudget budget;  /* crescent: comparisons */
     luaL_argcheck(L, n < INT_MAX, 1, "array too big");
+    checkelements(L, "table.sort", "array", n);  /* crescent: the limit */
+    budget.used = 0;  /* crescent: comparisons */
+    budget.limit = (size_t)n * CRESCENT_SORT_COMPARISONS_PER_ELEMENT;
     if (!lua_isnoneornil(L, 2))  /* is there a 2nd argument? */
       luaL_checktype(L, 2, LUA_TFUNCTION);  /* must be a function */
     lua_settop(L, 2);  /* make sure there are two arguments */
-    auxsort(L, 1, (IdxT)n, 0);
+    auxsort(L, 1, (IdxT)n, 0, &budget);  /* crescent: 'budget' */
+    chargerest(L, budget.used);  /* crescent: charges the rest */
   }
   return 0;
 }

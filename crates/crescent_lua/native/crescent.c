@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "lua.h"
+#include "lauxlib.h"
 #include "lstate.h"
 
 #if defined(_MSC_VER) && !defined(__clang__)
@@ -167,3 +168,73 @@ int crescent_install_signal(int signo) {
   return sigaction(signo, &action, &previous);
 }
 #endif
+
+/*
+** C work (crescent_limits.h): a library function charges the work it did as
+** `instructions`. The instruction budget counts them like a coroutine's and, once they
+** reach a period, makes L's hook fire at its next instruction (the count kept exact, as
+** in lua_resume). The time budget has nothing to count; once armed, a call that did a
+** period's worth of work makes L's hook check the time at its next instruction instead
+** of up to a period later, so a loop of slow C calls stops after the one that ran out of
+** time. (Not every call: armed for another handler's overrun, this one's many quick
+** calls would each pay a check.)
+*/
+void crescent_charge(lua_State *L, size_t instructions) {
+  if (instructions == 0 || L == NULL)
+    return;
+  if (counting) {
+    long long n = instructions < (size_t)(LLONG_MAX / 4) ? (long long)instructions
+                                                         : LLONG_MAX / 4;
+    uncounted = uncounted < LLONG_MAX / 2 ? uncounted + n : uncounted;
+    if ((L->hookmask & LUA_MASKCOUNT) && L->basehookcount > 0
+        && uncounted >= L->basehookcount) {
+      charge_partial(L);
+      uncounted -= L->basehookcount - 1;
+      L->hookcount = 1;
+    }
+  }
+  else if (armed && instructions >= (size_t)armed_period) {
+    arm(L);
+    L->hookcount = 1;
+  }
+}
+
+/* The registry key of each state's empty function (run_check). */
+static const char check_key = 0;
+
+/* Runs L's due count hook now, from inside a C function: an empty Lua function's one
+** instruction is where it fires. */
+static void run_check(lua_State *L) {
+  if (!lua_checkstack(L, 1))
+    return;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &check_key) != LUA_TFUNCTION) {
+    lua_pop(L, 1);
+    if (luaL_loadbufferx(L, "", 0, "=(budget check)", "t") != LUA_OK) {
+      lua_pop(L, 1);
+      return;
+    }
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &check_key);
+  }
+  lua_call(L, 0, 0);
+}
+
+/*
+** A C loop that calls out (to metamethods, an order function, a gsub replacement) passes
+** here every so often: a callout that is itself a C function runs no instruction, so no
+** hook would fire until the whole loop ends. Charges `instructions`, then runs the budget
+** check if one is due: in instruction mode once the count hook is about to fire, in time
+** mode once armed. The check raises the budget's error when the call is over.
+*/
+void crescent_checkpoint(lua_State *L, size_t instructions) {
+  if (L == NULL)
+    return;
+  crescent_charge(L, instructions);
+  if (armed) {
+    arm(L);
+    L->hookcount = 1;
+  }
+  if ((counting || armed) && L->allowhook && (L->hookmask & LUA_MASKCOUNT)
+      && L->hookcount == 1)
+    run_check(L);
+}

@@ -7,8 +7,10 @@
 //!   in every process (stock Lua seeds from the clock and from addresses). Tables keyed by
 //!   tables, functions or userdata still hash by address: their order is not reproducible.
 //! - **No single C call runs unbounded**: pattern matching and plain `find` count their
-//!   steps, and library functions whose work memory does not bound check their arguments
-//!   (see [`limits`]).
+//!   steps, and library functions whose work memory does not bound check their arguments;
+//!   the work they do counts against the instruction budget, and their loops that call
+//!   out (metamethods, order functions) run the budget's check as they go (see
+//!   [`limits`]).
 //! - **Every switch between Lua threads is seen** (a shim around `lua_resume`), so the
 //!   budget reaches coroutines: a time budget arms the thread switched to, an instruction
 //!   budget counts what each coroutine ran.
@@ -94,10 +96,21 @@ pub fn arm_now() {
     native::arm_now();
 }
 
-/// Instructions coroutines ran since their last hook that no hook has charged yet
-/// (instruction mode); taking them resets the count.
+/// Instructions coroutines ran since their last hook, and C work charged since then, that
+/// no hook has counted yet (instruction mode); taking them resets the count.
 pub fn take_uncounted() -> u64 {
     native::take_uncounted()
+}
+
+/// Opens Lua's stock string library (no step counting, no limits) in `lua` and returns
+/// it. Like `luaopen_string`, it also becomes the strings' metatable `__index`, so method
+/// calls (`s:find`) use it too. For benchmarks that compare it with crescent's.
+#[doc(hidden)]
+pub fn open_stock_string(lua: &Lua) -> mlua::Result<mlua::Table> {
+    // SAFETY: `luaopen_string` is a `lua_CFunction` mlua calls like any other: it reads no
+    // arguments and returns the library table.
+    let open = unsafe { lua.create_c_function(native::crescent_luaopen_string_stock)? };
+    open.call(())
 }
 
 #[cfg(test)]

@@ -24,6 +24,11 @@ unsafe extern "C" {
     fn crescent_install_signal(signo: c_int) -> c_int;
 }
 
+unsafe extern "C-unwind" {
+    /// Stock `luaopen_string` (build.rs compiles it a second time under this name).
+    pub(crate) fn crescent_luaopen_string_stock(state: *mut lua_State) -> c_int;
+}
+
 /// Makes `hook` the hook an armed thread runs, every `period` instructions.
 pub(crate) fn set_forward_hook(hook: Option<lua_Hook>, period: u32) {
     let period = c_int::try_from(period).unwrap_or(c_int::MAX);

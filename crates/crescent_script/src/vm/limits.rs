@@ -131,6 +131,8 @@ impl Budget {
         if self.depth.get() == 0 {
             self.calls.set(self.calls.get().wrapping_add(1));
             self.used.set(0);
+            // Left by a call that failed before its hook counted them: not this call's.
+            let _ = crescent_lua::take_uncounted();
             let new_frame = self.frame.replace(frame) != frame;
             if new_frame {
                 self.frame_used.set(0);

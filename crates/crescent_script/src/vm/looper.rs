@@ -96,6 +96,10 @@ impl Looper {
         values.push_back(Value::Table(cur.clone()));
         values.extend(args.iter().cloned());
         looper.call::<u64>(values).map_err(|error| {
+            // What the failed handler charged that no hook counted yet (C work just
+            // before its error, a coroutine's instructions) is its own, not the next
+            // entry's.
+            let _ = crescent_lua::take_uncounted();
             let at = self.cursor().filter(|&i| i >= first);
             match cur.raw_set(1, 0) {
                 Ok(()) => LoopError { error, at },
