@@ -206,8 +206,7 @@ fn replay_api_ops(source: Vec<u8>) -> Result<(), String> {
 /// [`every_regression_finishes`], replayed by the ignored
 /// [`known_open_regressions`] (`cargo test --test fuzz_regressions -- --ignored`).
 /// Move a file out of this list once its bug is fixed.
-const KNOWN_OPEN: &[(&str, &str)] = &[
-];
+const KNOWN_OPEN: &[(&str, &str)] = &[];
 
 /// Replays one input the way its fuzz target does; `Err` says what the target would
 /// have panicked with.
