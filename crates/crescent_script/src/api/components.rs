@@ -10,7 +10,7 @@
 
 use std::{fmt::Write as _, rc::Rc};
 
-use mlua::{AnyUserData, Function, Lua, MultiValue, Table, Value, Variadic};
+use mlua::{AnyUserData, Function, Lua, MultiValue, Table, UserDataRef, Value, Variadic};
 
 use crate::data::error::internal_chunk;
 use crate::{
@@ -108,9 +108,11 @@ fn describe(lua: &Lua, core: &Rc<Core>, index: usize, set_any: &Function) -> mlu
 // state holding the state's `Core` makes no cycle, `Core` holds no `Lua`.
 fn read_fn(lua: &Lua, core: &Rc<Core>) -> mlua::Result<Function> {
     let core = Rc::clone(core);
-    lua.create_function(move |_, (ud, index): (AnyUserData, usize)| {
+    // `UserDataRef` borrows the handle from the stack; `AnyUserData` would make (and drop)
+    // a registry reference on every call.
+    lua.create_function(move |_, (e, index): (UserDataRef<LuaEntity>, usize)| {
         let mut out = Vec::with_capacity(16);
-        let found = world_access::read_pod(&core, entity(&ud)?, index, &mut out)
+        let found = world_access::read_pod(&core, e.0, index, &mut out)
             .map_err(mlua::Error::from)?;
         Ok(if found {
             MultiValue::from_vec(out)
@@ -123,8 +125,8 @@ fn read_fn(lua: &Lua, core: &Rc<Core>) -> mlua::Result<Function> {
 fn write_fn(lua: &Lua, core: &Rc<Core>) -> mlua::Result<Function> {
     let core = Rc::clone(core);
     lua.create_function(
-        move |_, (ud, index, values): (AnyUserData, usize, Variadic<Value>)| {
-            world_access::write_pod(&core, entity(&ud)?, index, &values).map_err(mlua::Error::from)
+        move |_, (e, index, values): (UserDataRef<LuaEntity>, usize, Variadic<Value>)| {
+            world_access::write_pod(&core, e.0, index, &values).map_err(mlua::Error::from)
         },
     )
 }
