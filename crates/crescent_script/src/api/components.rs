@@ -112,8 +112,8 @@ fn read_fn(lua: &Lua, core: &Rc<Core>) -> mlua::Result<Function> {
     // a registry reference on every call.
     lua.create_function(move |_, (e, index): (UserDataRef<LuaEntity>, usize)| {
         let mut out = Vec::with_capacity(16);
-        let found = world_access::read_pod(&core, e.0, index, &mut out)
-            .map_err(mlua::Error::from)?;
+        let found =
+            world_access::read_pod(&core, e.0, index, &mut out).map_err(mlua::Error::from)?;
         Ok(if found {
             MultiValue::from_vec(out)
         } else {
