@@ -124,11 +124,6 @@ impl Watch {
         self.shared.frame_over.load(Ordering::Acquire)
     }
 
-    /// The CPU time a call may use.
-    pub fn call_limit(&self) -> Duration {
-        Duration::from_nanos(self.shared.call_limit_ns)
-    }
-
     /// The CPU time a frame may use, if limited.
     pub fn frame_limit(&self) -> Option<Duration> {
         (self.shared.frame_limit_ns > 0).then(|| Duration::from_nanos(self.shared.frame_limit_ns))
