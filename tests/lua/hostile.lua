@@ -167,7 +167,8 @@ test("an instance holds at most MAX_HANDLERS_PER_INSTANCE handlers", function(t)
   local n = 0
   local ok = true
   while ok and n < 70000 do
-    for _ = 1, 5000 do
+    -- small stretches: a debug build on a loaded CI core must stay well inside 50 ms
+    for _ = 1, 1000 do
       ok = pcall(s.on, s, "same", f)
       if not ok then break end
       n = n + 1
