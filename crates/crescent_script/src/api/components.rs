@@ -10,12 +10,16 @@
 
 use std::{fmt::Write as _, rc::Rc};
 
-use mlua::{AnyUserData, Function, Lua, MultiValue, Table, UserDataRef, Value, Variadic};
+use mlua::{AnyUserData, Function, Lua, Table, UserDataRef, Value, Variadic};
 
 use crate::data::error::internal_chunk;
 use crate::{
     data::error::CrescentError,
-    frame::{Core, components::Shape, world_access},
+    frame::{
+        Core,
+        components::{MAX_LEAVES, Shape},
+        world_access,
+    },
     vm::LuaEntity,
 };
 
@@ -105,30 +109,83 @@ fn describe(lua: &Lua, core: &Rc<Core>, index: usize, set_any: &Function) -> mlu
 }
 
 // The fast path's functions hold their runtime (no lookup per call): a closure in the Lua
-// state holding the state's `Core` makes no cycle, `Core` holds no `Lua`.
-fn read_fn(lua: &Lua, core: &Rc<Core>) -> mlua::Result<Function> {
-    let core = Rc::clone(core);
-    // `UserDataRef` borrows the handle from the stack; `AnyUserData` would make (and drop)
-    // a registry reference on every call.
-    lua.create_function(move |_, (e, index): (UserDataRef<LuaEntity>, usize)| {
-        let mut out = Vec::with_capacity(16);
-        let found =
-            world_access::read_pod(&core, e.0, index, &mut out).map_err(mlua::Error::from)?;
-        Ok(if found {
-            MultiValue::from_vec(out)
-        } else {
-            MultiValue::new()
-        })
-    })
+// state holding the state's `Core` makes no cycle, `Core` holds no `Lua`. Up to 12 numbers
+// cross as a tuple, which mlua moves on and off the Lua stack with no allocation.
+// `UserDataRef` borrows the handle from the stack; `AnyUserData` would make (and drop) a
+// registry reference on every call.
+fn read_fn(lua: &Lua, core: &Rc<Core>, leaves: usize) -> mlua::Result<Function> {
+    macro_rules! reader {
+        ($n:literal: $($v:ident)+) => {{
+            let core = Rc::clone(core);
+            lua.create_function(move |_, (e, index): (UserDataRef<LuaEntity>, usize)| {
+                let mut out = [const { Value::Nil }; $n];
+                // Not found: all nil, which the getter answers with nil.
+                world_access::read_pod(&core, e.0, index, &mut out).map_err(mlua::Error::from)?;
+                let [$($v),+] = out;
+                Ok(($($v,)+))
+            })
+        }};
+    }
+    match leaves {
+        1 => reader!(1: a),
+        2 => reader!(2: a b),
+        3 => reader!(3: a b c),
+        4 => reader!(4: a b c d),
+        5 => reader!(5: a b c d f),
+        6 => reader!(6: a b c d f g),
+        7 => reader!(7: a b c d f g h),
+        8 => reader!(8: a b c d f g h i),
+        9 => reader!(9: a b c d f g h i j),
+        10 => reader!(10: a b c d f g h i j k),
+        11 => reader!(11: a b c d f g h i j k l),
+        12 => reader!(12: a b c d f g h i j k l m),
+        _ => {
+            let core = Rc::clone(core);
+            lua.create_function(move |_, (e, index): (UserDataRef<LuaEntity>, usize)| {
+                let mut out = vec![Value::Nil; MAX_LEAVES];
+                let found = world_access::read_pod(&core, e.0, index, &mut out)
+                    .map_err(mlua::Error::from)?;
+                out.truncate(if found { leaves } else { 0 });
+                Ok(Variadic::from(out))
+            })
+        }
+    }
 }
 
-fn write_fn(lua: &Lua, core: &Rc<Core>) -> mlua::Result<Function> {
-    let core = Rc::clone(core);
-    lua.create_function(
-        move |_, (e, index, values): (UserDataRef<LuaEntity>, usize, Variadic<Value>)| {
-            world_access::write_pod(&core, e.0, index, &values).map_err(mlua::Error::from)
-        },
-    )
+fn write_fn(lua: &Lua, core: &Rc<Core>, leaves: usize) -> mlua::Result<Function> {
+    macro_rules! writer {
+        ($($v:ident)+) => {{
+            let core = Rc::clone(core);
+            lua.create_function(
+                move |_, (e, index, $($v),+): (UserDataRef<LuaEntity>, usize, $(writer!(@ty $v)),+)| {
+                    world_access::write_pod(&core, e.0, index, &[$($v),+]).map_err(mlua::Error::from)
+                },
+            )
+        }};
+        (@ty $v:ident) => { Value };
+    }
+    match leaves {
+        1 => writer!(a),
+        2 => writer!(a b),
+        3 => writer!(a b c),
+        4 => writer!(a b c d),
+        5 => writer!(a b c d f),
+        6 => writer!(a b c d f g),
+        7 => writer!(a b c d f g h),
+        8 => writer!(a b c d f g h i),
+        9 => writer!(a b c d f g h i j),
+        10 => writer!(a b c d f g h i j k),
+        11 => writer!(a b c d f g h i j k l),
+        12 => writer!(a b c d f g h i j k l m),
+        _ => {
+            let core = Rc::clone(core);
+            lua.create_function(
+                move |_, (e, index, values): (UserDataRef<LuaEntity>, usize, Variadic<Value>)| {
+                    world_access::write_pod(&core, e.0, index, &values).map_err(mlua::Error::from)
+                },
+            )
+        }
+    }
 }
 
 /// The Lua table constructor for `shape`, over the locals `v1..vn`.
@@ -172,7 +229,7 @@ fn getter(lua: &Lua, core: &Rc<Core>, index: usize, shape: &Shape) -> mlua::Resu
     );
     lua.load(source)
         .set_name(internal_chunk("entity.get"))
-        .call((read_fn(lua, core)?, index))
+        .call((read_fn(lua, core, n)?, index))
 }
 
 /// The setter: checks each table level's keys (unknown fields are errors naming the
@@ -214,7 +271,7 @@ fn setter(
     lua.load(source)
         .set_name(internal_chunk("entity.set"))
         .call((
-            write_fn(lua, core)?,
+            write_fn(lua, core, leaves(shape))?,
             index,
             bad,
             next,

@@ -65,13 +65,13 @@ pub(crate) fn get(
     })
 }
 
-/// The fast `e:get(C)`: the numbers of a plain-old-data component, appended to `out`;
+/// The fast `e:get(C)`: the numbers of a plain-old-data component, put into `out`;
 /// false when missing or the entity is dead.
 pub(crate) fn read_pod(
     core: &Core,
     entity: Entity,
     index: usize,
-    out: &mut Vec<Value>,
+    out: &mut [Value],
 ) -> Result<bool, CrescentError> {
     with_entry(core, index, |world, entry| {
         Ok(alive(world, entity) && entry.read_pod(world, entity, out))

@@ -26,7 +26,7 @@ use bevy_ecs::{
 };
 use mlua::{Lua, Value};
 
-pub(crate) use self::pod::{PodLayout, Shape};
+pub(crate) use self::pod::{MAX_LEAVES, PodLayout, Shape};
 pub use self::typed::ScriptComponents;
 use self::{reflected::ReflectAccess, typed::TypedFns};
 use crate::data::error::CrescentError;
@@ -219,9 +219,9 @@ impl Entry {
         }
     }
 
-    /// Appends the component's numbers to `out` (plain-old-data only); false when the
+    /// Puts the component's numbers into `out` (plain-old-data only); false when the
     /// entity has none.
-    pub(crate) fn read_pod(&self, world: &World, entity: Entity, out: &mut Vec<Value>) -> bool {
+    pub(crate) fn read_pod(&self, world: &World, entity: Entity, out: &mut [Value]) -> bool {
         match &self.access {
             Access::Reflect(access) => access.read_pod(world, entity, out),
             Access::Typed(_) => false,

@@ -10,7 +10,7 @@ use mlua::Value;
 use crate::data::error::CrescentError;
 
 /// Most numbers a plain-old-data component may have (`Transform` has 10).
-const MAX_LEAVES: usize = 32;
+pub(crate) const MAX_LEAVES: usize = 32;
 /// Deepest nesting of structs considered.
 const MAX_DEPTH: usize = 4;
 
@@ -89,14 +89,13 @@ impl PodLayout {
         &self.shape
     }
 
-    /// Appends the component's numbers to `out`, in leaf order.
-    pub(super) fn read(&self, root: &dyn PartialReflect, out: &mut Vec<Value>) {
-        for leaf in &self.leaves {
-            let Some(value) = at(root, &leaf.path) else {
-                out.push(Value::Nil);
-                continue;
-            };
-            out.push(read_num(value, leaf.kind).unwrap_or(Value::Nil));
+    /// Puts the component's numbers into `out`, in leaf order (`out` has room for
+    /// [`MAX_LEAVES`]).
+    pub(super) fn read(&self, root: &dyn PartialReflect, out: &mut [Value]) {
+        for (leaf, slot) in self.leaves.iter().zip(out) {
+            *slot = at(root, &leaf.path)
+                .and_then(|value| read_num(value, leaf.kind))
+                .unwrap_or(Value::Nil);
         }
     }
 

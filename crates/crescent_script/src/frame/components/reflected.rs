@@ -72,7 +72,7 @@ impl ReflectAccess {
     }
 
     /// Appends the component's numbers to `out`; false when the entity has none.
-    pub(super) fn read_pod(&self, world: &World, entity: Entity, out: &mut Vec<Value>) -> bool {
+    pub(super) fn read_pod(&self, world: &World, entity: Entity, out: &mut [Value]) -> bool {
         match (self.value(world, entity), &self.layout) {
             (Some(value), Some(layout)) => {
                 layout.read(value, out);
