@@ -60,15 +60,15 @@ mod vm;
 
 pub use self::{
     bevy::{
-        ScriptCommandsExt, ScriptComponentsAppExt, ScriptEventWriterExt, ScriptMessageAppExt,
-        ScriptSystems, ScriptingPlugin, resolve_assets_root,
+        ScriptCommandsExt, ScriptComponentsAppExt, ScriptMessageAppExt, ScriptSystems,
+        ScriptingPlugin, ToScriptsWriterExt, resolve_assets_root,
     },
     data::{
         components::{AttachScripts, PendingCleanup, ScriptHandlers},
         config::{GcKind, GcPolicy, ScriptBudget, ScriptConfig},
         error::{BudgetExceeded, CrescentError, ScriptError, StaleKey},
         keys::{HandlerKey, InstanceKey},
-        messages::{ScriptEvent, ScriptMessage},
+        messages::{ScriptMessage, ToScripts},
         stats::{RustUsage, ScriptErrorLog, ScriptStats, ScriptedEntities},
     },
     frame::components::ScriptComponents,
@@ -76,12 +76,20 @@ pub use self::{
     runtime::{ScriptHost, ScriptRuntime},
 };
 
+/// The former name of [`ToScripts`]; `ScriptEventWriterExt` is now [`ToScriptsWriterExt`].
+#[allow(deprecated)]
+pub use self::data::messages::ScriptEvent;
+
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
         AttachScripts, GcPolicy, ScriptBudget, ScriptCommandsExt, ScriptComponentsAppExt,
-        ScriptConfig, ScriptError, ScriptErrorLog, ScriptEvent, ScriptEventWriterExt,
-        ScriptHandlers, ScriptMessage, ScriptMessageAppExt, ScriptRuntime, ScriptStats,
-        ScriptSystems, ScriptingPlugin,
+        ScriptConfig, ScriptError, ScriptErrorLog, ScriptHandlers, ScriptMessage,
+        ScriptMessageAppExt, ScriptRuntime, ScriptStats, ScriptSystems, ScriptingPlugin, ToScripts,
+        ToScriptsWriterExt,
     };
+
+    /// Kept so code written before the rename still builds, with a deprecation warning.
+    #[allow(deprecated)]
+    pub use crate::ScriptEvent;
 }

@@ -17,5 +17,5 @@ pub use self::{
     commands::ScriptCommandsExt,
     settings::{ScriptingPlugin, resolve_assets_root},
     systems::ScriptSystems,
-    typed::{ScriptEventWriterExt, ScriptMessageAppExt},
+    typed::{ScriptMessageAppExt, ToScriptsWriterExt},
 };

@@ -14,7 +14,7 @@ use bevy_ecs::{
 };
 
 use super::watcher::ScriptWatcher;
-use crate::{data::messages::ScriptEvent, runtime::ScriptRuntime};
+use crate::{data::messages::ToScripts, runtime::ScriptRuntime};
 
 /// The scripting phases of a frame, in order.
 ///
@@ -90,10 +90,10 @@ pub(super) fn update_phase(world: &mut World) {
     ScriptRuntime::update_phase(world);
 }
 
-/// `PostUpdate`: deliver queued events and events Rust sent as [`ScriptEvent`] messages.
-pub(super) fn events_phase(world: &mut World, mut cursor: Local<MessageCursor<ScriptEvent>>) {
-    let from_rust: Vec<ScriptEvent> = world
-        .get_resource::<Messages<ScriptEvent>>()
+/// `PostUpdate`: deliver queued events and events Rust sent as [`ToScripts`] messages.
+pub(super) fn events_phase(world: &mut World, mut cursor: Local<MessageCursor<ToScripts>>) {
+    let from_rust: Vec<ToScripts> = world
+        .get_resource::<Messages<ToScripts>>()
         .map(|messages| cursor.read(messages).cloned().collect())
         .unwrap_or_default();
     ScriptRuntime::events_phase(world, from_rust);
