@@ -23,7 +23,8 @@
 //! behind private fields:
 //!
 //! ```text
-//! 7 bevy/      ScriptingPlugin, the phase systems, the file watcher, App extension
+//! 7 bevy/      ScriptingPlugin, the phase systems, the file watcher, App extension,
+//!              script assets (feature `asset`)
 //! 6 runtime/   ScriptRuntime (the world's handle), ScriptHost, the frame phases
 //! 5 api/       the Lua bindings: world, entity handles, self:on, task, log; api::spec
 //! 4 frame/     the frame's verbs: lifecycle, dispatch, events, tasks, reload, keys,
@@ -76,6 +77,11 @@ pub use self::{
     runtime::{ScriptHost, ScriptRuntime},
 };
 
+#[cfg(feature = "asset")]
+pub use self::bevy::{
+    LuaScript, LuaScriptLoadError, LuaScriptLoader, ScriptAssetCommandsExt, ScriptAssetPlugin,
+};
+
 /// The former name of [`ToScripts`]; `ScriptEventWriterExt` is now [`ToScriptsWriterExt`].
 #[allow(deprecated)]
 pub use self::data::messages::ScriptEvent;
@@ -88,6 +94,9 @@ pub mod prelude {
         ScriptMessageAppExt, ScriptRuntime, ScriptStats, ScriptSystems, ScriptingPlugin, ToScripts,
         ToScriptsWriterExt,
     };
+
+    #[cfg(feature = "asset")]
+    pub use crate::{LuaScript, ScriptAssetCommandsExt, ScriptAssetPlugin};
 
     /// Kept so code written before the rename still builds, with a deprecation warning.
     #[allow(deprecated)]
