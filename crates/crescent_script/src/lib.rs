@@ -17,6 +17,14 @@
 //! }
 //! ```
 //!
+//! # Features
+//!
+//! - `asset`: scripts as bevy_asset assets for games that run bevy_asset: `LuaScript`,
+//!   its loader and `ScriptAssetPlugin`, which hot-reloads a script whenever its asset
+//!   is modified. Off by default; headless use needs only crescent's own loader and
+//!   `notify` watcher.
+//! - `asset_watcher`: `asset` with bevy_asset's file watcher, so edited files reload.
+//!
 //! # Layers
 //!
 //! Each layer is a folder, depends only on the layers below it, and owns its state
