@@ -70,9 +70,9 @@ end
 "#;
 
 /// Every two seconds of game time, Rust tells the scripts a wave ended.
-fn end_waves(frames: Res<FrameCount>, mut events: MessageWriter<ScriptEvent>) {
+fn end_waves(frames: Res<FrameCount>, mut events: MessageWriter<ToScripts>) {
     if frames.0.is_multiple_of(120) {
-        events.write(ScriptEvent::broadcast(
+        events.write(ToScripts::broadcast(
             "wave_over",
             serde_json::json!({ "heal": 15 }),
         ));

@@ -162,8 +162,8 @@ fn a_move_made_in_an_event_handler_is_propagated_the_same_frame() {
         .id();
     app.update();
     app.world_mut()
-        .resource_mut::<Messages<ScriptEvent>>()
-        .write(ScriptEvent::to(e, "push", json!({ "dx": 5.0 })));
+        .resource_mut::<Messages<ToScripts>>()
+        .write(ToScripts::to(e, "push", json!({ "dx": 5.0 })));
     app.update();
     let world = app.world();
     assert_eq!(world.get::<Position>(e).map(|p| p.x), Some(5.0));

@@ -10,7 +10,7 @@ use bevy_ecs::{
 use common::{eval, exec, game, step, temp_assets};
 use crescent::game::Game;
 use crescent::script::{
-    ScriptComponentsAppExt, ScriptEvent, ScriptHandlers, ScriptRuntime, ScriptStats,
+    ScriptComponentsAppExt, ScriptHandlers, ScriptRuntime, ScriptStats, ToScripts,
 };
 use serde::{Deserialize, Serialize};
 
@@ -117,10 +117,10 @@ fn an_observer_despawn_during_event_delivery_stops_the_victims_handlers_at_once(
     let mut messages = game
         .app
         .world_mut()
-        .resource_mut::<bevy_ecs::message::Messages<ScriptEvent>>();
-    messages.write(ScriptEvent::to(killer, "strike", serde_json::json!({})));
-    messages.write(ScriptEvent::broadcast("ping", serde_json::json!({})));
-    messages.write(ScriptEvent::to(victim, "ping", serde_json::json!({})));
+        .resource_mut::<bevy_ecs::message::Messages<ToScripts>>();
+    messages.write(ToScripts::to(killer, "strike", serde_json::json!({})));
+    messages.write(ToScripts::broadcast("ping", serde_json::json!({})));
+    messages.write(ToScripts::to(victim, "ping", serde_json::json!({})));
     step(&mut game, 1);
     assert_eq!(
         journal(&mut game),
@@ -171,7 +171,7 @@ fn a_clone_of_a_scripted_entity_gets_no_keys_and_cannot_detach_the_original() {
     // Events to the clone are not answered by the original's script.
     game.app
         .world_mut()
-        .write_message(ScriptEvent::to(clone, "hello", serde_json::json!({})));
+        .write_message(ToScripts::to(clone, "hello", serde_json::json!({})));
     step(&mut game, 1);
     assert_eq!(journal(&mut game), Vec::<String>::new());
     // Despawning the clone leaves the original's script running, `final` uncalled.

@@ -10,7 +10,7 @@ use bevy_ecs::{
 };
 use common::{eval, exec, repo_assets, step, temp_assets};
 use crescent::game::{Game, GameConfig};
-use crescent::script::{ScriptEvent, ScriptMessage, ScriptStats};
+use crescent::script::{ScriptMessage, ScriptStats, ToScripts};
 
 const PING_PONG: &str = r#"
 local M = {}
@@ -111,7 +111,7 @@ return door
     );
     step(&mut game, 1);
     let door = common::entity_named(&mut game, "door");
-    game.app.world_mut().write_message(ScriptEvent::to(
+    game.app.world_mut().write_message(ToScripts::to(
         door,
         "open",
         serde_json::json!({ "who": "guard", "code": 41 }),
@@ -135,9 +135,9 @@ return door
     // A broadcast from a Rust system reaches every subscriber.
     game.app.add_systems(
         Update,
-        |mut writer: MessageWriter<ScriptEvent>, mut sent: bevy_ecs::system::Local<bool>| {
+        |mut writer: MessageWriter<ToScripts>, mut sent: bevy_ecs::system::Local<bool>| {
             if !*sent {
-                writer.write(ScriptEvent::broadcast(
+                writer.write(ToScripts::broadcast(
                     "open",
                     serde_json::json!({ "who": "everyone", "code": 0 }),
                 ));
@@ -187,7 +187,7 @@ return t
     step(&mut game, 1);
     let target = common::entity_named(&mut game, "target");
     let attacker = common::entity_named(&mut game, "attacker");
-    game.app.world_mut().write_message(ScriptEvent::to(
+    game.app.world_mut().write_message(ToScripts::to(
         target,
         "hit",
         serde_json::json!({ "attacker": attacker.to_bits() }),

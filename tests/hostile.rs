@@ -7,7 +7,7 @@
 mod common;
 
 use crescent::game::{Game, GameConfig};
-use crescent::script::{RustUsage, ScriptConfig, ScriptErrorLog, ScriptEvent, ScriptRuntime};
+use crescent::script::{RustUsage, ScriptConfig, ScriptErrorLog, ScriptRuntime, ToScripts};
 use proptest::prelude::*;
 
 const JOURNAL: &str = "return { bad = {}, kept = {}, uid = 0 }";
@@ -167,7 +167,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
             Op::LifecycleFromRust(i) => {
                 game.app
                     .world_mut()
-                    .write_message(ScriptEvent::broadcast(LIFECYCLE[*i], serde_json::json!(1)));
+                    .write_message(ToScripts::broadcast(LIFECYCLE[*i], serde_json::json!(1)));
                 common::step(&mut game, 1);
             }
             other => {

@@ -5,7 +5,7 @@
 mod common;
 
 use crescent::game::{Game, GameConfig};
-use crescent::script::{ScriptConfig, ScriptErrorLog, ScriptEvent};
+use crescent::script::{ScriptConfig, ScriptErrorLog, ToScripts};
 
 fn game_with(assets: &std::path::Path, script: ScriptConfig) -> Game {
     Game::new(GameConfig {
@@ -72,14 +72,14 @@ fn events_from_rust_with_lifecycle_names_are_reported_and_dropped() {
     for name in ["init", "update", "fixed_update", "final", "on_reload"] {
         game.app
             .world_mut()
-            .write_message(ScriptEvent::broadcast(name, serde_json::json!("x")));
+            .write_message(ToScripts::broadcast(name, serde_json::json!("x")));
     }
     common::step(&mut game, 1);
     let expected: Vec<String> = ["init", "update", "fixed_update", "final", "on_reload"]
         .iter()
         .map(|name| {
             format!(
-                "ScriptEvent: '{name}' is a lifecycle handler, not an event; it cannot be sent or broadcast"
+                "ToScripts: '{name}' is a lifecycle handler, not an event; it cannot be sent or broadcast"
             )
         })
         .collect();

@@ -74,7 +74,7 @@ fn errors(app: &App) -> Vec<String> {
 fn a_typed_event_goes_in_and_a_typed_message_comes_out() {
     let dir = temp_assets(&[("scorer.lua", SCORER)]);
     let mut app = app(dir.path());
-    let send = |mut events: MessageWriter<ScriptEvent>| {
+    let send = |mut events: MessageWriter<ToScripts>| {
         let sent = events.broadcast_typed(
             "score",
             &Scored {
@@ -101,7 +101,7 @@ fn an_emit_that_does_not_convert_is_a_script_error_not_a_message() {
     let dir = temp_assets(&[("scorer.lua", SCORER)]);
     let mut app = app(dir.path());
     app.world_mut()
-        .write_message(ScriptEvent::broadcast("bad", serde_json::json!({})));
+        .write_message(ToScripts::broadcast("bad", serde_json::json!({})));
     app.update();
     let errors = errors(&app);
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -115,12 +115,35 @@ fn an_emit_that_does_not_convert_is_a_script_error_not_a_message() {
 fn a_payload_that_cannot_become_a_lua_value_is_an_error_for_the_sender() {
     let dir = temp_assets(&[("scorer.lua", SCORER)]);
     let mut app = app(dir.path());
-    let send = |mut events: MessageWriter<ScriptEvent>| {
+    let send = |mut events: MessageWriter<ToScripts>| {
         let mut keyed_by_pairs = BTreeMap::new();
         keyed_by_pairs.insert((1, 2), 3);
         events.broadcast_typed("score", &keyed_by_pairs).is_err()
     };
     let refused = app.world_mut().run_system_once(send).expect("system");
     assert!(refused);
-    assert!(app.world().resource::<Messages<ScriptEvent>>().is_empty());
+    assert!(app.world().resource::<Messages<ToScripts>>().is_empty());
+}
+
+/// Code written against the old name still builds (with a deprecation warning) and its
+/// messages reach scripts: the alias is the same type.
+#[test]
+#[allow(deprecated)]
+fn the_old_name_script_event_is_the_same_message() {
+    let dir = temp_assets(&[("scorer.lua", SCORER)]);
+    let mut app = app(dir.path());
+    let old = crescent::script::ScriptEvent::broadcast(
+        "score",
+        serde_json::json!({ "points": 9, "by": "blue" }),
+    );
+    app.world_mut().write_message::<ToScripts>(old);
+    app.update();
+    app.update();
+    assert_eq!(
+        app.world().resource::<Got>().0,
+        [Scored {
+            points: 9,
+            by: "blue".into()
+        }]
+    );
 }

@@ -17,13 +17,22 @@
 //! }
 //! ```
 //!
+//! # Features
+//!
+//! - `asset`: scripts as bevy_asset assets for games that run bevy_asset: `LuaScript`,
+//!   its loader and `ScriptAssetPlugin`, which hot-reloads a script whenever its asset
+//!   is modified. Off by default; headless use needs only crescent's own loader and
+//!   `notify` watcher.
+//! - `asset_watcher`: `asset` with bevy_asset's file watcher, so edited files reload.
+//!
 //! # Layers
 //!
 //! Each layer is a folder, depends only on the layers below it, and owns its state
 //! behind private fields:
 //!
 //! ```text
-//! 7 bevy/      ScriptingPlugin, the phase systems, the file watcher, App extension
+//! 7 bevy/      ScriptingPlugin, the phase systems, the file watcher, App extension,
+//!              script assets (feature `asset`)
 //! 6 runtime/   ScriptRuntime (the world's handle), ScriptHost, the frame phases
 //! 5 api/       the Lua bindings: world, entity handles, self:on, task, log; api::spec
 //! 4 frame/     the frame's verbs: lifecycle, dispatch, events, tasks, reload, keys,
@@ -60,15 +69,15 @@ mod vm;
 
 pub use self::{
     bevy::{
-        ScriptCommandsExt, ScriptComponentsAppExt, ScriptEventWriterExt, ScriptMessageAppExt,
-        ScriptSystems, ScriptingPlugin, resolve_assets_root,
+        ScriptCommandsExt, ScriptComponentsAppExt, ScriptMessageAppExt, ScriptSystems,
+        ScriptingPlugin, ToScriptsWriterExt, resolve_assets_root,
     },
     data::{
         components::{AttachScripts, PendingCleanup, ScriptHandlers},
         config::{GcKind, GcPolicy, ScriptBudget, ScriptConfig},
         error::{BudgetExceeded, CrescentError, ScriptError, StaleKey},
         keys::{HandlerKey, InstanceKey},
-        messages::{ScriptEvent, ScriptMessage},
+        messages::{ScriptMessage, ToScripts},
         stats::{RustUsage, ScriptErrorLog, ScriptStats, ScriptedEntities},
     },
     frame::components::ScriptComponents,
@@ -76,12 +85,28 @@ pub use self::{
     runtime::{ScriptHost, ScriptRuntime},
 };
 
+#[cfg(feature = "asset")]
+pub use self::bevy::{
+    LuaScript, LuaScriptLoadError, LuaScriptLoader, ScriptAssetCommandsExt, ScriptAssetPlugin,
+};
+
+/// The former name of [`ToScripts`]; `ScriptEventWriterExt` is now [`ToScriptsWriterExt`].
+#[allow(deprecated)]
+pub use self::data::messages::ScriptEvent;
+
 /// The types most games need, in one import.
 pub mod prelude {
     pub use crate::{
         AttachScripts, GcPolicy, ScriptBudget, ScriptCommandsExt, ScriptComponentsAppExt,
-        ScriptConfig, ScriptError, ScriptErrorLog, ScriptEvent, ScriptEventWriterExt,
-        ScriptHandlers, ScriptMessage, ScriptMessageAppExt, ScriptRuntime, ScriptStats,
-        ScriptSystems, ScriptingPlugin,
+        ScriptConfig, ScriptError, ScriptErrorLog, ScriptHandlers, ScriptMessage,
+        ScriptMessageAppExt, ScriptRuntime, ScriptStats, ScriptSystems, ScriptingPlugin, ToScripts,
+        ToScriptsWriterExt,
     };
+
+    #[cfg(feature = "asset")]
+    pub use crate::{LuaScript, ScriptAssetCommandsExt, ScriptAssetPlugin};
+
+    /// Kept so code written before the rename still builds, with a deprecation warning.
+    #[allow(deprecated)]
+    pub use crate::ScriptEvent;
 }

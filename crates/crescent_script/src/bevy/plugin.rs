@@ -21,7 +21,7 @@ use crate::{
     data::{
         components::PendingCleanup,
         error::ScriptError,
-        messages::{ScriptEvent, ScriptMessage},
+        messages::{ScriptMessage, ToScripts},
         stats::{ScriptErrorLog, ScriptStats, ScriptedEntities},
     },
     frame::components::ScriptComponents,
@@ -41,7 +41,7 @@ impl Plugin for ScriptingPlugin {
         }
         let config = self.resolved_config();
         app.add_message::<ScriptError>()
-            .add_message::<ScriptEvent>()
+            .add_message::<ToScripts>()
             .add_message::<ScriptMessage>()
             .init_resource::<PendingCleanup>()
             .init_resource::<ScriptErrorLog>()

@@ -14,7 +14,7 @@ use bevy_ecs::{
 };
 
 use super::watcher::ScriptWatcher;
-use crate::{data::messages::ScriptEvent, runtime::ScriptRuntime};
+use crate::{data::messages::ToScripts, runtime::ScriptRuntime};
 
 /// The scripting phases of a frame, in order.
 ///
@@ -71,13 +71,24 @@ pub(super) fn attach_phase(world: &mut World) {
         .get_non_send::<ScriptWatcher>()
         .map(ScriptWatcher::changed)
         .unwrap_or_default();
-    for path in changed {
+    reload_changed(world, changed.into_iter().map(|path| (path, None)));
+    ScriptRuntime::attach_phase(world);
+}
+
+/// Hot-reloads changed files, whoever noticed the change (the `notify` watcher, or
+/// bevy_asset with feature `asset`): each `(path, source)` is a path relative to the
+/// assets root and its new text, or `None` to read the file. Failures to compile are
+/// reported by the runtime as `ScriptError`s; this only logs what it could not start.
+pub(super) fn reload_changed(
+    world: &mut World,
+    changed: impl IntoIterator<Item = (String, Option<Vec<u8>>)>,
+) {
+    for (path, source) in changed {
         tracing::info!(target: "crescent", "reloading {path}");
-        if let Err(err) = ScriptRuntime::reload(world, &path, None) {
+        if let Err(err) = ScriptRuntime::reload(world, &path, source) {
             tracing::warn!(target: "crescent", "cannot reload {path}: {err}");
         }
     }
-    ScriptRuntime::attach_phase(world);
 }
 
 /// `FixedUpdate`: `fixed_update(self, fixed_dt)` on every active instance.
@@ -90,10 +101,10 @@ pub(super) fn update_phase(world: &mut World) {
     ScriptRuntime::update_phase(world);
 }
 
-/// `PostUpdate`: deliver queued events and events Rust sent as [`ScriptEvent`] messages.
-pub(super) fn events_phase(world: &mut World, mut cursor: Local<MessageCursor<ScriptEvent>>) {
-    let from_rust: Vec<ScriptEvent> = world
-        .get_resource::<Messages<ScriptEvent>>()
+/// `PostUpdate`: deliver queued events and events Rust sent as [`ToScripts`] messages.
+pub(super) fn events_phase(world: &mut World, mut cursor: Local<MessageCursor<ToScripts>>) {
+    let from_rust: Vec<ToScripts> = world
+        .get_resource::<Messages<ToScripts>>()
         .map(|messages| cursor.read(messages).cloned().collect())
         .unwrap_or_default();
     ScriptRuntime::events_phase(world, from_rust);

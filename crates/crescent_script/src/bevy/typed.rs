@@ -1,5 +1,5 @@
 //! Typed messages between Rust and scripts, over the untyped [`ScriptMessage`] and
-//! [`ScriptEvent`]: a script's `world.emit(name, payload)` arriving as a real message
+//! [`ToScripts`]: a script's `world.emit(name, payload)` arriving as a real message
 //! `T`, and events to scripts built from any `Serialize` payload.
 
 use bevy_app::{App, PostUpdate};
@@ -15,7 +15,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use super::systems::ScriptSystems;
 use crate::data::{
     error::ScriptError,
-    messages::{ScriptEvent, ScriptMessage},
+    messages::{ScriptMessage, ToScripts},
 };
 
 /// Typed script messages on an [`App`].
@@ -86,19 +86,19 @@ impl ScriptMessageAppExt for App {
 ///
 /// ```
 /// use bevy_ecs::message::MessageWriter;
-/// use crescent_script::{ScriptEvent, ScriptEventWriterExt};
+/// use crescent_script::{ToScripts, ToScriptsWriterExt};
 /// use serde::Serialize;
 ///
 /// #[derive(Serialize)]
 /// struct Wave { number: u32, heal: i32 }
 ///
-/// fn end_wave(mut events: MessageWriter<ScriptEvent>) {
+/// fn end_wave(mut events: MessageWriter<ToScripts>) {
 ///     if let Err(err) = events.broadcast_typed("wave_over", &Wave { number: 2, heal: 15 }) {
 ///         eprintln!("{err}");
 ///     }
 /// }
 /// ```
-pub trait ScriptEventWriterExt {
+pub trait ToScriptsWriterExt {
     /// Sends `event` with `payload` to `target`'s handlers.
     fn send_typed<P: Serialize>(
         &mut self,
@@ -115,7 +115,7 @@ pub trait ScriptEventWriterExt {
     ) -> Result<(), serde_json::Error>;
 }
 
-impl ScriptEventWriterExt for MessageWriter<'_, ScriptEvent> {
+impl ToScriptsWriterExt for MessageWriter<'_, ToScripts> {
     fn send_typed<P: Serialize>(
         &mut self,
         target: Entity,
@@ -123,7 +123,7 @@ impl ScriptEventWriterExt for MessageWriter<'_, ScriptEvent> {
         payload: &P,
     ) -> Result<(), serde_json::Error> {
         let payload = serde_json::to_value(payload)?;
-        self.write(ScriptEvent::to(target, event, payload));
+        self.write(ToScripts::to(target, event, payload));
         Ok(())
     }
 
@@ -133,7 +133,7 @@ impl ScriptEventWriterExt for MessageWriter<'_, ScriptEvent> {
         payload: &P,
     ) -> Result<(), serde_json::Error> {
         let payload = serde_json::to_value(payload)?;
-        self.write(ScriptEvent::broadcast(event, payload));
+        self.write(ToScripts::broadcast(event, payload));
         Ok(())
     }
 }

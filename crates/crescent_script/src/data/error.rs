@@ -122,7 +122,7 @@ pub enum CrescentError {
         "{what}: '{name}' is a lifecycle handler, not an event; it cannot be sent or broadcast"
     )]
     LifecycleEvent {
-        /// The operation: `e:send`, `world.broadcast`, a `ScriptEvent` from Rust.
+        /// The operation: `e:send`, `world.broadcast`, a `ToScripts` from Rust.
         what: &'static str,
         /// The name.
         name: String,

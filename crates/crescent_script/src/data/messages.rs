@@ -1,16 +1,20 @@
-//! The bevy messages between Rust systems and scripts: [`ScriptEvent`] in, [`ScriptMessage`] out.
+//! The bevy messages between Rust systems and scripts: [`ToScripts`] in, [`ScriptMessage`]
+//! out. Both are bevy `Message`s (buffered, read with `MessageReader`), not observer
+//! `Event`s, hence names without "event".
 
 use bevy_ecs::{entity::Entity, message::Message};
 
-/// An event from Rust to scripts: to one entity's handlers, or broadcast to every handler.
+/// A message from Rust to scripts: an event for one entity's handlers, or broadcast to
+/// every handler of that event. Scripts receive it as `handler(self, payload, sender)`
+/// with no sender, in the frame's events phase.
 ///
 /// ```
-/// # use crescent_script::ScriptEvent;
-/// let hit = ScriptEvent::broadcast("round_over", serde_json::json!({ "winner": "red" }));
+/// # use crescent_script::ToScripts;
+/// let hit = ToScripts::broadcast("round_over", serde_json::json!({ "winner": "red" }));
 /// assert_eq!(hit.target, None);
 /// ```
 #[derive(Message, Debug, Clone, PartialEq)]
-pub struct ScriptEvent {
+pub struct ToScripts {
     /// The receiving entity; `None` broadcasts.
     pub target: Option<Entity>,
     /// Event name: the handler field or `self:on` name that receives it.
@@ -19,7 +23,14 @@ pub struct ScriptEvent {
     pub payload: serde_json::Value,
 }
 
-impl ScriptEvent {
+/// The former name of [`ToScripts`].
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed to ToScripts: a bevy Message to scripts, not an observer Event"
+)]
+pub type ScriptEvent = ToScripts;
+
+impl ToScripts {
     /// An event for one entity's handlers.
     pub fn to(target: Entity, event: impl Into<String>, payload: serde_json::Value) -> Self {
         Self {

@@ -1,4 +1,4 @@
-//! Events: `e:send`, `world.broadcast`, and [`ScriptEvent`]s from Rust, delivered after
+//! Events: `e:send`, `world.broadcast`, and [`ToScripts`] messages from Rust, delivered after
 //! `update`.
 //!
 //! One FIFO queue per runtime. The events phase delivers in order; events sent while
@@ -22,7 +22,7 @@ use crate::{
         error::CrescentError,
         keys::{EventId, LIFECYCLE_HANDLERS},
         limits::{check_name, preview},
-        messages::ScriptEvent,
+        messages::ToScripts,
     },
     vm::{self, LuaEntity},
 };
@@ -83,11 +83,11 @@ fn checked_name(core: &Core, what: &'static str, event: &str) -> Result<QueuedNa
     })
 }
 
-/// Queues events Rust sent as [`ScriptEvent`] messages; an event with a lifecycle name,
+/// Queues events Rust sent as [`ToScripts`] messages; an event with a lifecycle name,
 /// an oversized name or a payload Lua cannot hold is reported and dropped.
-pub(crate) fn enqueue_from_rust(lua: &Lua, core: &Core, events: Vec<ScriptEvent>) {
+pub(crate) fn enqueue_from_rust(lua: &Lua, core: &Core, events: Vec<ToScripts>) {
     for event in events {
-        let checked = checked_name(core, "ScriptEvent", &event.event).and_then(|name| {
+        let checked = checked_name(core, "ToScripts", &event.event).and_then(|name| {
             let payload = lua.to_value(&event.payload)?;
             Ok((name, payload))
         });

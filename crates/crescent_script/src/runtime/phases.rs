@@ -13,7 +13,7 @@ use mlua::Value;
 use super::ScriptRuntime;
 use crate::{
     data::{
-        messages::ScriptEvent,
+        messages::ToScripts,
         stats::{ScriptStats, ScriptedEntities},
     },
     frame::{Core, dispatch, events, lifecycle, tasks},
@@ -47,7 +47,7 @@ impl ScriptRuntime {
     }
 
     /// Events phase: queue `from_rust`, then deliver queued events.
-    pub(crate) fn events_phase(world: &mut World, from_rust: Vec<ScriptEvent>) {
+    pub(crate) fn events_phase(world: &mut World, from_rust: Vec<ToScripts>) {
         Self::with_core(world, |lua, core| {
             lifecycle::sync_pending(core);
             events::enqueue_from_rust(lua, core, from_rust);
