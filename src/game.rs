@@ -112,10 +112,10 @@ impl Game {
             DeterministicTimePlugin { hz: config.hz },
             // The demo's Position, Velocity and movement: scripts and Lua tests use them.
             MovementPlugin,
-            ScriptingPlugin::new(ScriptConfig {
+            ScriptingPlugin {
                 assets_root,
                 ..config.script.clone()
-            }),
+            },
         ));
         Self {
             app,

@@ -39,7 +39,7 @@ impl Plugin for ScriptingPlugin {
         if !app.world().contains_resource::<ScriptComponents>() {
             app.insert_resource(ScriptComponents::with_builtins());
         }
-        let config = self.resolved_config();
+        let config = self.resolved();
         app.add_message::<ScriptError>()
             .add_message::<ToScripts>()
             .add_message::<ScriptMessage>()

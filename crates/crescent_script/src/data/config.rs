@@ -4,8 +4,9 @@ use std::{path::PathBuf, time::Duration};
 
 /// How a [`ScriptRuntime`](crate::ScriptRuntime) is set up.
 ///
-/// [`ScriptingPlugin`](crate::ScriptingPlugin) carries the same settings as its fields and
-/// keeps the configuration it built with as this resource (assets root resolved).
+/// It is also the Bevy plugin: [`ScriptingPlugin`](crate::ScriptingPlugin) names this type,
+/// and the plugin keeps the configuration it built with as this resource (assets root
+/// resolved).
 ///
 /// ```
 /// use crescent_script::ScriptConfig;
