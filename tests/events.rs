@@ -216,3 +216,69 @@ return t
     .expect("eval");
     assert!(gone, "an id of an entity that is not live gives nil");
 }
+
+#[test]
+fn handles_deep_in_a_payload_become_ids_and_the_scripts_table_is_untouched() {
+    let mut game = common::game(&common::repo_assets());
+    collect_emitted(&mut game);
+    let untouched: bool = eval(
+        &mut game,
+        r#"local e = world.spawn{ name = "deep" }
+           local payload = { list = { 1, { who = e } }, plain = { n = 2 } }
+           world.emit("deep", payload)
+           return payload.list[2].who == e"#,
+    )
+    .expect("emit");
+    assert!(untouched, "the script's own table still holds the handle");
+    step(&mut game, 1);
+    let deep = common::entity_named(&mut game, "deep");
+    let emitted = &game.app.world().resource::<Emitted>().0;
+    assert_eq!(
+        emitted[0].1,
+        serde_json::json!({ "list": [1, { "who": deep.to_bits() }], "plain": { "n": 2 } })
+    );
+    let err = eval::<()>(
+        &mut game,
+        r#"local t = { who = world.find("deep") } t.self = t world.emit("loop", t)"#,
+    )
+    .expect_err("a cycle");
+    assert!(
+        err.contains("world.emit('loop'): payload cannot be sent to Rust: deserialize error: recursive table detected"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_json_null_from_rust_is_not_an_entity() {
+    let assets = temp_assets(&[(
+        "nulls.lua",
+        r#"
+local t = {}
+function t.probe(self, payload)
+  local ok, err = pcall(function() return payload.x:alive() end)
+  world.emit("probed", { text = tostring(payload.x), ok = ok, err = tostring(err) })
+end
+return t
+"#,
+    )]);
+    let mut game = common::game(assets.path());
+    collect_emitted(&mut game);
+    exec(
+        &mut game,
+        r#"world.spawn{ name = "n", script = "nulls.lua" }"#,
+    );
+    step(&mut game, 1);
+    let target = common::entity_named(&mut game, "n");
+    game.app.world_mut().write_message(ToScripts::to(
+        target,
+        "probe",
+        serde_json::json!({ "x": null }),
+    ));
+    step(&mut game, 2);
+    let emitted = &game.app.world().resource::<Emitted>().0;
+    let payload = &emitted[0].1;
+    assert_eq!(payload["text"], "null");
+    assert_eq!(payload["ok"], false);
+    let err = payload["err"].as_str().unwrap_or_default();
+    assert!(err.contains("expected an entity, got null"), "{err}");
+}

@@ -54,6 +54,32 @@ test("identity: id, tostring, ==", function(t)
   t:ok(e ~= world.spawn({}), "different entities differ")
 end)
 
+test("two handles of one entity are one value: the same table key, rawequal", function(t)
+  local e = world.spawn({ name = "key" })
+  local seen = {}
+  seen[e] = true
+  t:ok(seen[world.find("key")], "a handle from find is the same key")
+  for q in world.query() do
+    if q == e then t:ok(rawequal(q, e), "a handle from query is the same value") end
+  end
+  t:eq(type(e), "userdata")
+end)
+
+test("the handles' shared metatable is out of reach", function(t)
+  local e = world.spawn({})
+  t:eq(getmetatable(e), "crescent.Entity")
+  t:raises(function() setmetatable(e, {}) end, "table expected")
+  t:raises(function() e.get = nil end, "attempt to index")
+  t:ok(e.get ~= nil and e.alive ~= nil, "methods are still there")
+end)
+
+test("methods called on something that is not an entity say so", function(t)
+  local e = world.spawn({})
+  t:raises(function() e.alive({}) end, "expected an entity, got table")
+  t:raises(function() e.despawn() end, "expected an entity, got nil")
+  t:raises(function() e.get(42, "Position") end, "expected an entity, got integer")
+end)
+
 test("a despawned entity: get gives nil, set errors", function(t)
   local e = world.spawn({ Position = { x = 1, y = 1 } })
   e:despawn()

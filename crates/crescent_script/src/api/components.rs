@@ -10,7 +10,7 @@
 
 use std::{fmt::Write as _, rc::Rc};
 
-use mlua::{AnyUserData, Function, Lua, Table, UserDataRef, Value, Variadic};
+use mlua::{Function, Lua, Table, Value, Variadic};
 
 use crate::data::error::internal_chunk;
 use crate::{
@@ -57,21 +57,14 @@ end
 return M
 "#;
 
-fn entity(ud: &AnyUserData) -> mlua::Result<bevy_ecs::entity::Entity> {
-    ud.borrow::<LuaEntity>()
-        .map(|e| e.0)
-        .map_err(|_| mlua::Error::runtime("expected an entity"))
-}
-
 /// Builds the Lua methods `get`, `set`, `has` and `remove` for entity handles.
 pub(super) fn methods(lua: &Lua) -> mlua::Result<Table> {
-    let get_any = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
-        world_access::get(&*Core::of(lua)?, lua, entity(&ud)?, index).map_err(mlua::Error::from)
+    let get_any = lua.create_function(|lua, (e, index): (LuaEntity, usize)| {
+        world_access::get(&*Core::of(lua)?, lua, e.0, index).map_err(mlua::Error::from)
     })?;
     // (entity, value, index): the order a generated setter's arguments take too.
-    let set_any = lua.create_function(|lua, (ud, value, index): (AnyUserData, Value, usize)| {
-        world_access::set(&*Core::of(lua)?, lua, entity(&ud)?, index, value)
-            .map_err(mlua::Error::from)
+    let set_any = lua.create_function(|lua, (e, value, index): (LuaEntity, Value, usize)| {
+        world_access::set(&*Core::of(lua)?, lua, e.0, index, value).map_err(mlua::Error::from)
     })?;
     let for_setters = set_any.clone();
     let resolve = lua.create_function(move |lua, name: String| {
@@ -79,11 +72,11 @@ pub(super) fn methods(lua: &Lua) -> mlua::Result<Table> {
         let index = world_access::resolve(&core, &name).map_err(mlua::Error::from)?;
         describe(lua, &core, index, &for_setters)
     })?;
-    let has = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
-        world_access::has(&*Core::of(lua)?, entity(&ud)?, index).map_err(mlua::Error::from)
+    let has = lua.create_function(|lua, (e, index): (LuaEntity, usize)| {
+        world_access::has(&*Core::of(lua)?, e.0, index).map_err(mlua::Error::from)
     })?;
-    let remove = lua.create_function(|lua, (ud, index): (AnyUserData, usize)| {
-        world_access::remove(&*Core::of(lua)?, entity(&ud)?, index).map_err(mlua::Error::from)
+    let remove = lua.create_function(|lua, (e, index): (LuaEntity, usize)| {
+        world_access::remove(&*Core::of(lua)?, e.0, index).map_err(mlua::Error::from)
     })?;
     lua.load(METHODS)
         .set_name(internal_chunk("entity"))
@@ -111,13 +104,11 @@ fn describe(lua: &Lua, core: &Rc<Core>, index: usize, set_any: &Function) -> mlu
 // The fast path's functions hold their runtime (no lookup per call): a closure in the Lua
 // state holding the state's `Core` makes no cycle, `Core` holds no `Lua`. Up to 12 numbers
 // cross as a tuple, which mlua moves on and off the Lua stack with no allocation.
-// `UserDataRef` borrows the handle from the stack; `AnyUserData` would make (and drop) a
-// registry reference on every call.
 fn read_fn(lua: &Lua, core: &Rc<Core>, leaves: usize) -> mlua::Result<Function> {
     macro_rules! reader {
         ($n:literal: $($v:ident)+) => {{
             let core = Rc::clone(core);
-            lua.create_function(move |_, (e, index): (UserDataRef<LuaEntity>, usize)| {
+            lua.create_function(move |_, (e, index): (LuaEntity, usize)| {
                 let mut out = [const { Value::Nil }; $n];
                 // Not found: all nil, which the getter answers with nil.
                 world_access::read_pod(&core, e.0, index, &mut out).map_err(mlua::Error::from)?;
@@ -141,7 +132,7 @@ fn read_fn(lua: &Lua, core: &Rc<Core>, leaves: usize) -> mlua::Result<Function> 
         12 => reader!(12: a b c d f g h i j k l m),
         _ => {
             let core = Rc::clone(core);
-            lua.create_function(move |_, (e, index): (UserDataRef<LuaEntity>, usize)| {
+            lua.create_function(move |_, (e, index): (LuaEntity, usize)| {
                 let mut out = vec![Value::Nil; MAX_LEAVES];
                 let found = world_access::read_pod(&core, e.0, index, &mut out)
                     .map_err(mlua::Error::from)?;
@@ -157,7 +148,7 @@ fn write_fn(lua: &Lua, core: &Rc<Core>, leaves: usize) -> mlua::Result<Function>
         ($($v:ident)+) => {{
             let core = Rc::clone(core);
             lua.create_function(
-                move |_, (e, index, $($v),+): (UserDataRef<LuaEntity>, usize, $(writer!(@ty $v)),+)| {
+                move |_, (e, index, $($v),+): (LuaEntity, usize, $(writer!(@ty $v)),+)| {
                     world_access::write_pod(&core, e.0, index, &[$($v),+]).map_err(mlua::Error::from)
                 },
             )
@@ -180,7 +171,7 @@ fn write_fn(lua: &Lua, core: &Rc<Core>, leaves: usize) -> mlua::Result<Function>
         _ => {
             let core = Rc::clone(core);
             lua.create_function(
-                move |_, (e, index, values): (UserDataRef<LuaEntity>, usize, Variadic<Value>)| {
+                move |_, (e, index, values): (LuaEntity, usize, Variadic<Value>)| {
                     world_access::write_pod(&core, e.0, index, &values).map_err(mlua::Error::from)
                 },
             )

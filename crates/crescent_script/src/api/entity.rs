@@ -5,10 +5,7 @@
 //! touching whatever entity reuses the id.
 
 use bevy_ecs::entity::Entity;
-use mlua::{
-    FromLua, Function, Lua, MetaMethod, Table, UserDataFields, UserDataMethods, UserDataRegistry,
-    Value,
-};
+use mlua::{Function, LightUserData, Lua, Table, Value};
 
 use crate::{
     data::{components::ScriptHandlers, error::CrescentError, keys::InstanceKey},
@@ -58,37 +55,57 @@ fn find_instance(
     }))
 }
 
-/// Registers the entity handle type in `lua`: Rust methods, and the component methods
-/// (`get`, `set`, `has`, `remove`) written in Lua.
+/// Sets the metatable of entity handles (every light userdata, see [`LuaEntity`]): the
+/// Rust methods and the component methods (`get`, `set`, `has`, `remove`) written in
+/// Lua, behind `__metatable` so no script can reach or change what every script shares.
 pub(super) fn register(lua: &Lua) -> mlua::Result<()> {
-    let component_methods = super::components::methods(lua)?;
-    let mut fields = Vec::new();
-    for name in ["get", "set", "has", "remove"] {
-        fields.push((name, component_methods.raw_get::<Function>(name)?));
-    }
-    lua.register_userdata_type::<LuaEntity>(|methods| {
-        for (name, function) in fields {
-            methods.add_field(name, function);
-        }
-        add_methods(methods);
-    })
+    let methods = super::components::methods(lua)?;
+    add_methods(lua, &methods)?;
+    let meta = lua.create_table()?;
+    meta.raw_set("__index", methods)?;
+    meta.raw_set("__metatable", "crescent.Entity")?;
+    meta.raw_set(
+        "__tostring",
+        lua.create_function(|_, light: LightUserData| {
+            Ok(match LuaEntity::from_light(light) {
+                Some(e) => format!("Entity({})", e.0),
+                // mlua's serde null, the one light userdata that is not a handle.
+                None => "null".to_owned(),
+            })
+        })?,
+    )?;
+    lua.set_type_metatable::<LightUserData>(Some(meta));
+    Ok(())
 }
 
-fn add_methods(methods: &mut UserDataRegistry<LuaEntity>) {
-    {
-        methods.add_method("id", |_, this, ()| Ok(this.0.to_bits() as i64));
-        methods.add_method("alive", |lua, this, ()| {
+fn add_methods(lua: &Lua, methods: &Table) -> mlua::Result<()> {
+    let add = |name: &str, f: Function| methods.raw_set(name, f);
+    add(
+        "id",
+        lua.create_function(|_, this: LuaEntity| Ok(this.id()))?,
+    )?;
+    add(
+        "alive",
+        lua.create_function(|lua, this: LuaEntity| {
             is_alive(&*Core::of(lua)?, this.0).map_err(mlua::Error::from)
-        });
-        methods.add_method("despawn", |lua, this, ()| {
+        })?,
+    )?;
+    add(
+        "despawn",
+        lua.create_function(|lua, this: LuaEntity| {
             lifecycle::request_despawn(&*Core::of(lua)?, this.0).map_err(mlua::Error::from)
-        });
-        methods.add_method("script", |lua, this, path: String| {
+        })?,
+    )?;
+    add(
+        "script",
+        lua.create_function(|lua, (this, path): (LuaEntity, String)| {
             Ok(find_instance(&*Core::of(lua)?, this.0, &path)?.map(|(_, this)| this))
-        });
-        methods.add_method(
-            "attach",
-            |lua, this, (path, props): (String, Option<Table>)| {
+        })?,
+    )?;
+    add(
+        "attach",
+        lua.create_function(
+            |lua, (this, path, props): (LuaEntity, String, Option<Table>)| {
                 let core = Core::of(lua)?;
                 require_alive(&core, this.0, "attach")?;
                 let (_, instance_self) =
@@ -96,8 +113,11 @@ fn add_methods(methods: &mut UserDataRegistry<LuaEntity>) {
                         .map_err(mlua::Error::from)?;
                 Ok(instance_self)
             },
-        );
-        methods.add_method("detach", |lua, this, path: String| {
+        )?,
+    )?;
+    add(
+        "detach",
+        lua.create_function(|lua, (this, path): (LuaEntity, String)| {
             let core = Core::of(lua)?;
             match find_instance(&core, this.0, &path)? {
                 Some((key, _)) => {
@@ -106,15 +126,12 @@ fn add_methods(methods: &mut UserDataRegistry<LuaEntity>) {
                 }
                 None => Ok(false),
             }
-        });
-        methods.add_method("send", |lua, this, (event, payload): (String, Value)| {
+        })?,
+    )?;
+    add(
+        "send",
+        lua.create_function(|lua, (this, event, payload): (LuaEntity, String, Value)| {
             events::send(&*Core::of(lua)?, Some(this.0), &event, payload).map_err(mlua::Error::from)
-        });
-        methods.add_meta_method(MetaMethod::ToString, |_, this, ()| {
-            Ok(format!("Entity({})", this.0))
-        });
-        methods.add_meta_method(MetaMethod::Eq, |lua, this, other: Value| {
-            Ok(LuaEntity::from_lua(other, lua).is_ok_and(|o| o == *this))
-        });
-    }
+        })?,
+    )
 }

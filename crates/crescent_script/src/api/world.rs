@@ -8,7 +8,7 @@ use super::query;
 use crate::{
     data::{components::ScriptHandlers, limits::check_name, messages::ScriptMessage},
     frame::{Core, events, lifecycle, world_access},
-    vm::LuaEntity,
+    vm::{LuaEntity, entity_ids},
 };
 
 /// Keys of a spawn description that are not component names.
@@ -63,11 +63,12 @@ pub(super) fn table(lua: &Lua) -> mlua::Result<Table> {
         lua.create_function(|lua, (name, payload): (String, Value)| {
             let core = Core::of(lua)?;
             events::check_emit(&core, &name, &payload)?;
-            let payload: serde_json::Value = lua.from_value(payload).map_err(|e| {
-                mlua::Error::runtime(format!(
-                    "world.emit('{name}'): payload cannot be sent to Rust: {e}"
-                ))
-            })?;
+            let payload: serde_json::Value =
+                lua.from_value(entity_ids(lua, payload)?).map_err(|e| {
+                    mlua::Error::runtime(format!(
+                        "world.emit('{name}'): payload cannot be sent to Rust: {e}"
+                    ))
+                })?;
             let sender = core.current().map(|r| r.entity);
             core.vm()
                 .world()

@@ -36,7 +36,7 @@ pub(crate) use self::{
     clock::Clock,
     compile::compile_file,
     gc::Collector,
-    handles::{Connection, LuaEntity, LuaTask},
+    handles::{Connection, LuaEntity, LuaTask, entity_ids},
     loader::Loader,
     looper::{LoopError, Looper},
     paths::normalize_path,

@@ -21,7 +21,7 @@ pub(super) use self::{
     from_lua::{apply, from_lua},
     to_lua::to_lua,
 };
-use crate::data::error::CrescentError;
+use crate::{data::error::CrescentError, vm::LuaEntity};
 
 /// Deepest nesting converted; deeper (or cyclic) tables are refused.
 const MAX_DEPTH: usize = 32;
@@ -149,6 +149,10 @@ pub(super) fn normalize_for_serde(
 }
 
 fn normalize(lua: &Lua, value: Value, place: &Place) -> Result<Value, CrescentError> {
+    if let Some(entity) = LuaEntity::of(&value) {
+        // A handle travels to serde as its id, as `LuaEntity` serializes.
+        return Ok(Value::Integer(entity.id()));
+    }
     match value {
         Value::Number(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 => {
             Ok(Value::Integer(n as i64))
