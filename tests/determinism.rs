@@ -37,8 +37,8 @@ return {
 }
 "#;
 
-/// What the scripts observably did: string-key order, and where the budget stopped a
-/// loop and a coroutine tree.
+/// What the scripts observably did: string-key and entity-key order, and where the budget
+/// stopped a loop and a coroutine tree.
 fn report() -> String {
     let assets = temp_assets(&[("counter.lua", COUNTER)]);
     let mut config = GameConfig::new(assets.path());
@@ -54,6 +54,10 @@ fn report() -> String {
            t.alpha, t.beta, t.gamma = 1, 2, 3
            local keys = {}
            for k in pairs(t) do keys[#keys + 1] = k end
+           -- Entity handles as keys: an entity's handle is its id, not an address.
+           local by_entity = {}
+           for i = 1, 50 do by_entity[world.spawn{}] = i end
+           for _, i in pairs(by_entity) do keys[#keys + 1] = i end
            return table.concat(keys, ",")"#,
     )
     .expect("order");
