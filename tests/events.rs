@@ -4,6 +4,7 @@ mod common;
 
 use bevy_app::Update;
 use bevy_ecs::{
+    entity::Entity,
     message::{MessageReader, MessageWriter},
     resource::Resource,
     system::ResMut,
@@ -90,9 +91,33 @@ fn collect_emitted(game: &mut crescent::game::Game) {
     );
 }
 
+/// A game collecting what scripts emit, with one entity `name` running `file` (`source`),
+/// past its first frame. The assets folder lives as long as the returned guard.
+fn scripted(name: &str, file: &str, source: &str) -> (tempfile::TempDir, Game, Entity) {
+    let assets = temp_assets(&[(file, source)]);
+    let mut game = common::game(assets.path());
+    collect_emitted(&mut game);
+    exec(
+        &mut game,
+        &format!("world.spawn{{ name = {name:?}, script = {file:?} }}"),
+    );
+    step(&mut game, 1);
+    let entity = common::entity_named(&mut game, name);
+    (assets, game, entity)
+}
+
+/// Sends `event` from Rust to `target` and runs the two frames that deliver it.
+fn deliver(game: &mut Game, target: Entity, event: &str, payload: serde_json::Value) {
+    game.app
+        .world_mut()
+        .write_message(ToScripts::to(target, event, payload));
+    step(game, 2);
+}
+
 #[test]
 fn rust_systems_send_events_to_scripts_and_read_what_scripts_emit() {
-    let assets = temp_assets(&[(
+    let (_assets, mut game, door) = scripted(
+        "door",
         "door.lua",
         r#"
 local door = {}
@@ -102,21 +127,13 @@ function door.open(self, payload, sender)
 end
 return door
 "#,
-    )]);
-    let mut game = common::game(assets.path());
-    collect_emitted(&mut game);
-    exec(
-        &mut game,
-        r#"world.spawn{ name = "door", script = "door.lua" }"#,
     );
-    step(&mut game, 1);
-    let door = common::entity_named(&mut game, "door");
-    game.app.world_mut().write_message(ToScripts::to(
+    deliver(
+        &mut game,
         door,
         "open",
         serde_json::json!({ "who": "guard", "code": 41 }),
-    ));
-    step(&mut game, 2);
+    );
     let opened_by: String = eval(
         &mut game,
         r#"return world.find("door"):script("door.lua").opened_by"#,
@@ -167,7 +184,8 @@ fn emitting_a_function_is_a_clear_error() {
 
 #[test]
 fn entities_travel_in_payloads_as_their_ids_both_ways() {
-    let assets = temp_assets(&[(
+    let (_assets, mut game, target) = scripted(
+        "target",
         "target.lua",
         r#"
 local t = {}
@@ -177,22 +195,15 @@ function t.hit(self, payload)
 end
 return t
 "#,
-    )]);
-    let mut game = common::game(assets.path());
-    collect_emitted(&mut game);
-    exec(
-        &mut game,
-        r#"world.spawn{ name = "target", script = "target.lua" } world.spawn{ name = "attacker" }"#,
     );
-    step(&mut game, 1);
-    let target = common::entity_named(&mut game, "target");
+    exec(&mut game, r#"world.spawn{ name = "attacker" }"#);
     let attacker = common::entity_named(&mut game, "attacker");
-    game.app.world_mut().write_message(ToScripts::to(
+    deliver(
+        &mut game,
         target,
         "hit",
         serde_json::json!({ "attacker": attacker.to_bits() }),
-    ));
-    step(&mut game, 2);
+    );
     let emitted = &game.app.world().resource::<Emitted>().0;
     assert_eq!(emitted.len(), 1, "{emitted:?}");
     assert_eq!(
