@@ -17,12 +17,16 @@
 //!   there; detaching an instance unlists its handlers at once;
 //! - `selves` maps each instance's `self` table (by address) to the instance;
 //! - dispatch order is `(spawn order, instance attach sequence, handler sequence)`.
+//!
+//! Entries are added and removed here; keeping them listed per event, and handing a list
+//! to the dispatch loop, is in [`runs`].
 
 #[cfg(test)]
 mod check;
 mod dispatch_list;
 mod entries;
 mod event_names;
+mod runs;
 #[cfg(test)]
 mod tests;
 
@@ -46,14 +50,6 @@ pub(crate) use entries::{HandlerEntry, Instance};
 
 /// Lifecycle handlers are called one instance at a time, never dispatched as a list.
 const UNLISTED_EVENTS: [&str; 3] = ["init", "final", "on_reload"];
-
-/// A dispatch in progress: the list's Lua arrays, its length and its dispatch number.
-pub(crate) struct ListRun {
-    pub(crate) fns: Table,
-    pub(crate) selves: Table,
-    pub(crate) len: usize,
-    pub(crate) seq: u64,
-}
 
 /// Every handler and script instance of one runtime.
 pub(crate) struct HandlerRegistry {
@@ -331,42 +327,6 @@ impl HandlerRegistry {
         Ok(())
     }
 
-    fn index(&mut self, slot: HandlerSlot) -> mlua::Result<()> {
-        let Some(entry) = self.handlers.get_mut(slot) else {
-            return Ok(());
-        };
-        let Some(list) = self.lists.get_mut(entry.event.index()) else {
-            return Ok(());
-        };
-        if entry.pos == UNLISTED {
-            entry.pos = list.push(&self.lua, entry.order, slot, &entry.func, &entry.this)?;
-            debug_assert!(entry.pos == UNLISTED || list.holds(entry.pos, slot));
-        }
-        Ok(())
-    }
-
-    fn unlist(&mut self, slot: HandlerSlot) -> mlua::Result<()> {
-        let Some(entry) = self.handlers.get_mut(slot) else {
-            return Ok(());
-        };
-        if entry.pos == UNLISTED {
-            return Ok(());
-        }
-        let (event, pos) = (entry.event, entry.pos);
-        entry.pos = UNLISTED;
-        if let Some(list) = self.lists.get_mut(event.index()) {
-            list.tombstone(&self.lua, pos)?;
-        }
-        // Compact here too: an event that is only ever sent to single entities is never
-        // dispatched as a list, and its tombstones would otherwise pile up. A compaction
-        // that fails leaves the list as it was (tombstoned, still correct) and is tried
-        // again before the next dispatch, so it must not fail the removal.
-        if let Err(err) = self.prepare(event) {
-            tracing::debug!(target: "crescent", "dispatch list compaction postponed: {err}");
-        }
-        Ok(())
-    }
-
     /// Marks an instance active and makes its handlers dispatchable.
     pub(crate) fn activate(&mut self, instance: InstanceKey) -> Result<(), CrescentError> {
         let inst = self.instance_mut(instance)?;
@@ -436,83 +396,6 @@ impl HandlerRegistry {
         }
         self.selves.remove(&(inst.this.to_pointer() as usize));
         Ok(inst)
-    }
-
-    /// Rebuilds `event`'s list if it is out of order or mostly tombstones.
-    fn prepare(&mut self, event: EventId) -> mlua::Result<()> {
-        let Some(list) = self.lists.get(event.index()) else {
-            return Ok(());
-        };
-        if !list.needs_rebuild() {
-            return Ok(());
-        }
-        let live: Vec<_> = list
-            .live_sorted()
-            .into_iter()
-            .filter_map(|(order, slot)| {
-                let entry = self.handlers.get(slot)?;
-                Some((order, slot, entry.func.clone(), entry.this.clone()))
-            })
-            .collect();
-        let slots: Vec<HandlerSlot> = live.iter().map(|&(_, slot, _, _)| slot).collect();
-        if let Some(list) = self.lists.get_mut(event.index()) {
-            list.rebuild(&self.lua, live)?;
-        }
-        for (pos, slot) in slots.into_iter().enumerate() {
-            if let Some(entry) = self.handlers.get_mut(slot) {
-                entry.pos = pos;
-            }
-        }
-        Ok(())
-    }
-
-    /// Starts a Lua-side dispatch of `event`, after rebuilding its list if due; `None`
-    /// when the event has no list (or the Lua state is gone).
-    pub(crate) fn begin_dispatch(&mut self, event: EventId) -> mlua::Result<Option<ListRun>> {
-        self.prepare(event)?;
-        let Some(list) = self.lists.get_mut(event.index()) else {
-            return Ok(None);
-        };
-        Ok(list.begin(&self.lua)?.map(|(fns, selves, len)| ListRun {
-            fns,
-            selves,
-            len,
-            seq: list.seq(),
-        }))
-    }
-
-    /// Ends a dispatch started with [`HandlerRegistry::begin_dispatch`].
-    pub(crate) fn end_dispatch(&mut self, event: EventId) {
-        if let Some(list) = self.lists.get_mut(event.index()) {
-            list.end();
-        }
-    }
-
-    /// Live entries of `event`'s list between Lua indices `first` and `last`.
-    pub(crate) fn live_between(&self, event: EventId, first: usize, last: usize) -> u64 {
-        self.lists
-            .get(event.index())
-            .map_or(0, |list| list.live_between(first, last))
-    }
-
-    /// The handler that was at Lua index `index` of `event`'s list, listed or not since.
-    pub(crate) fn listed_any(&self, event: EventId, index: usize) -> Option<HandlerKey> {
-        let slot = self
-            .lists
-            .get(event.index())?
-            .ever_at(index.checked_sub(1)?)?;
-        Some(self.handler_key(slot))
-    }
-
-    /// The listed handlers of `event`, in dispatch order (after a rebuild if due).
-    #[cfg(test)]
-    pub(crate) fn dispatch_order(&mut self, event: EventId) -> mlua::Result<Vec<HandlerKey>> {
-        self.prepare(event)?;
-        Ok(self
-            .lists
-            .get(event.index())
-            .map(|list| list.live().map(|slot| self.handler_key(slot)).collect())
-            .unwrap_or_default())
     }
 
     /// Drops every handler and instance (and the Lua values they hold).

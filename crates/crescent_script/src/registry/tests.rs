@@ -3,7 +3,7 @@
 use bevy_ecs::entity::Entity;
 use mlua::{Lua, Value};
 
-use super::{dispatch_list::EventList, *};
+use super::{dispatch_list::EventList, runs::ListRun, *};
 
 fn stale(err: CrescentError) -> Option<StaleKey> {
     match err {
