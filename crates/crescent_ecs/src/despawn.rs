@@ -27,7 +27,8 @@ impl DespawnQueue {
 
     /// Whether `entity` waits for despawn.
     pub fn is_pending(&self, entity: Entity) -> bool {
-        self.pending.contains(&entity)
+        // Asked on every component access; the queue is empty nearly always.
+        !self.pending.is_empty() && self.pending.contains(&entity)
     }
 
     /// Number of queued entities.
