@@ -360,5 +360,5 @@ impl Vm {
 }
 
 #[cfg(test)]
-#[path = "tasks_tests.rs"]
+#[path = "tasks_tests/mod.rs"]
 mod tests;
