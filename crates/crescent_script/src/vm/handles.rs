@@ -34,6 +34,8 @@ impl LuaEntity {
     }
 
     /// The id scripts and payloads know the entity by (`e:id()`): its bits as a Lua integer.
+    /// A handle in a payload for Rust (`world.emit`, typed messages, serde components)
+    /// travels as this id ([`entity_ids`]); `world.entity(id)` turns one back.
     pub(crate) fn id(self) -> i64 {
         self.0.to_bits() as i64
     }
@@ -53,15 +55,6 @@ impl IntoLua for LuaEntity {
     }
 }
 
-/// An entity handle in a payload for Rust (`world.emit`, typed messages, serde
-/// components) travels as its id, `Entity::to_bits` (what `e:id()` returns);
-/// `world.entity(id)` turns one back.
-impl serde::Serialize for LuaEntity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_u64(self.0.to_bits())
-    }
-}
-
 impl FromLua for LuaEntity {
     fn from_lua(value: Value, _: &Lua) -> mlua::Result<Self> {
         match value {
@@ -78,8 +71,8 @@ impl FromLua for LuaEntity {
 /// Deepest table nesting [`entity_ids`] walks: mlua's serde refuses deeper anyway.
 const SERDE_DEPTH: usize = 128;
 
-/// `value` with every entity handle in it replaced by its id (as [`LuaEntity`]
-/// serializes), for a serde conversion: tables on the way to a handle are copied, the
+/// `value` with every entity handle in it replaced by its [id](LuaEntity::id), for a
+/// serde conversion: tables on the way to a handle are copied, the
 /// rest is shared. A table met again (a cycle) or nested too deep is left as it is, for
 /// the conversion to refuse.
 pub(crate) fn entity_ids(lua: &Lua, value: Value) -> mlua::Result<Value> {

@@ -150,7 +150,7 @@ pub(super) fn normalize_for_serde(
 
 fn normalize(lua: &Lua, value: Value, place: &Place) -> Result<Value, CrescentError> {
     if let Some(entity) = LuaEntity::of(&value) {
-        // A handle travels to serde as its id, as `LuaEntity` serializes.
+        // A handle travels to serde as its id, as in every payload for Rust.
         return Ok(Value::Integer(entity.id()));
     }
     match value {
