@@ -8,7 +8,7 @@
 //! An entity target is checked at delivery: dead or despawning means dropped and counted.
 
 use bevy_ecs::entity::Entity;
-use mlua::{IntoLua, Lua, LuaSerdeExt, Value};
+use mlua::{Lua, LuaSerdeExt, Value};
 
 use super::{
     Core,
@@ -109,35 +109,15 @@ pub(crate) fn enqueue_from_rust(lua: &Lua, core: &Core, events: Vec<ToScripts>) 
 }
 
 /// Delivers queued events in FIFO order, up to the per-frame cap.
-pub(crate) fn deliver(lua: &Lua, core: &Core) {
-    // One handle per sender, reused while consecutive events share it (the usual case:
-    // one script sending to many).
-    let mut last_sender: Option<(Entity, Value)> = None;
+pub(crate) fn deliver(core: &Core) {
     for _ in 0..core.config().max_events_per_frame {
         let Some(next) = core.events().pop_front() else {
             return;
         };
-        let sender = match next.sender {
-            None => Value::Nil,
-            Some(e) => match &last_sender {
-                Some((cached, handle)) if *cached == e => handle.clone(),
-                _ => match LuaEntity(e).into_lua(lua) {
-                    Ok(handle) => {
-                        last_sender = Some((e, handle.clone()));
-                        handle
-                    }
-                    Err(err) => {
-                        let name = match &next.event {
-                            QueuedName::Known(id) => core.registry().event_name(*id).to_owned(),
-                            QueuedName::Named(name) => name.to_string(),
-                        };
-                        core.report(Source::Host, &name, Cause::Lua(&err));
-                        core.counters().dropped();
-                        continue;
-                    }
-                },
-            },
-        };
+        // A handle is the entity's bits: making one costs nothing and cannot fail.
+        let sender = next
+            .sender
+            .map_or(Value::Nil, |e| Value::LightUserData(LuaEntity(e).light()));
         let args = [next.payload, sender];
         // A name no handler had when sent may have one now; if not, nobody hears it.
         let event = match &next.event {

@@ -51,7 +51,7 @@ impl ScriptRuntime {
         Self::with_core(world, |lua, core| {
             lifecycle::sync_pending(core);
             events::enqueue_from_rust(lua, core, from_rust);
-            events::deliver(lua, core);
+            events::deliver(core);
         });
     }
 
