@@ -15,11 +15,7 @@ use mlua::{Function, Lua, Table, Value, Variadic};
 use crate::data::error::internal_chunk;
 use crate::{
     data::error::CrescentError,
-    frame::{
-        Core,
-        components::{MAX_LEAVES, Shape},
-        world_access,
-    },
+    frame::{Core, components::Shape, world_access},
     vm::LuaEntity,
 };
 
@@ -133,7 +129,7 @@ fn read_fn(lua: &Lua, core: &Rc<Core>, leaves: usize) -> mlua::Result<Function> 
         _ => {
             let core = Rc::clone(core);
             lua.create_function(move |_, (e, index): (LuaEntity, usize)| {
-                let mut out = vec![Value::Nil; MAX_LEAVES];
+                let mut out = vec![Value::Nil; leaves];
                 let found = world_access::read_pod(&core, e.0, index, &mut out)
                     .map_err(mlua::Error::from)?;
                 out.truncate(if found { leaves } else { 0 });

@@ -26,7 +26,7 @@ use bevy_ecs::{
 };
 use mlua::{Lua, Value};
 
-pub(crate) use self::pod::{MAX_LEAVES, PodLayout, Shape};
+pub(crate) use self::pod::{PodLayout, Shape};
 pub use self::typed::ScriptComponents;
 use self::{reflected::ReflectAccess, typed::TypedFns};
 use crate::data::error::CrescentError;

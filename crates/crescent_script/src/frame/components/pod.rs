@@ -10,7 +10,7 @@ use mlua::Value;
 use crate::data::error::CrescentError;
 
 /// Most numbers a plain-old-data component may have (`Transform` has 10).
-pub(crate) const MAX_LEAVES: usize = 32;
+const MAX_LEAVES: usize = 32;
 /// Deepest nesting of structs considered.
 const MAX_DEPTH: usize = 4;
 
@@ -90,7 +90,7 @@ impl PodLayout {
     }
 
     /// Puts the component's numbers into `out`, in leaf order (`out` has room for
-    /// [`MAX_LEAVES`]).
+    /// every one).
     pub(super) fn read(&self, root: &dyn PartialReflect, out: &mut [Value]) {
         for (leaf, slot) in self.leaves.iter().zip(out) {
             *slot = at(root, &leaf.path)
